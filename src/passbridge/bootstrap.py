@@ -1,0 +1,71 @@
+"""The composition root: Settings → engine, unit of work, key store, token issuer, renderers → Services.
+
+Nothing else builds infrastructure; importing any module never connects, reads the environment or opens a socket.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from passbridge.clock import Clock, SystemClock
+from passbridge.ecosystems.catenax import battery_pass
+from passbridge.ecosystems.idta import renderers as idta_renderers
+from passbridge.identity.keys import FileKeyStore, KeyStore
+from passbridge.identity.tokens import TokenIssuer
+from passbridge.passport.ports import Renderer
+from passbridge.passport.services import PassportService
+from passbridge.settings import Settings
+from passbridge.storage.engine import make_engine
+from passbridge.storage.migrate import upgrade
+from passbridge.storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+TOKEN_KEY = "node-token"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the entrypoints (API, CLI, web) call."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    uow: SqlAlchemyUnitOfWorkFactory
+    passports: PassportService
+    tokens: TokenIssuer
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def renderers() -> Mapping[str, Renderer]:
+    """The export formats, by the name used in ``?format=``."""
+    return {
+        battery_pass.FORMAT: battery_pass.BatteryPassRenderer(),
+        idta_renderers.JOINT_FORMAT: idta_renderers.JointAspectsRenderer(),
+        idta_renderers.AAS_FORMAT: idta_renderers.AasRenderer(),
+    }
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None, key_store: KeyStore | None = None) -> Services:
+    """Build a node from its settings (migrating the database first when `auto_migrate` is on)."""
+    clock = clock or SystemClock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    if settings.auto_migrate:
+        upgrade(engine)
+    uow = SqlAlchemyUnitOfWorkFactory(engine)
+    keys = key_store or FileKeyStore(settings.key_dir)
+    tokens = TokenIssuer(keys.signing_key(TOKEN_KEY), settings.effective_public_url)
+    passports = PassportService(uow, clock, renderers())
+    logger.info("node ready: %s on %s", settings.node_name, engine.url.render_as_string(hide_password=True))
+    return Services(settings, clock, engine, uow, passports, tokens)
+
+
+__all__ = ["TOKEN_KEY", "Services", "bootstrap", "renderers"]

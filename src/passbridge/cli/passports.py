@@ -1,0 +1,150 @@
+"""`passbridge passport import|export|show`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from passbridge.cli.common import (
+    ConfigOption,
+    DatabaseOption,
+    DataDirOption,
+    err,
+    node_settings,
+    open_node,
+    run_guarded,
+)
+from passbridge.errors import InvalidInput
+from passbridge.passport.access import Role
+from passbridge.passport.bulk import BulkImporter, ImportReport
+from passbridge.passport.model import PassportId
+
+app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
+
+MAX_ERRORS_SHOWN = 20
+
+
+def _lines(path: Path) -> tuple[str, int, Iterator[bytes]]:
+    """(source key, number of lines, the lines) for a .jsonl file, a .json file or a directory of them."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
+        return f"dir:{path.resolve()}", len(files), (f.read_bytes().replace(b"\n", b" ") for f in files)
+    if path.suffix == ".jsonl":
+        with path.open("rb") as handle:
+            total = sum(1 for _ in handle)
+
+        def read() -> Iterator[bytes]:
+            with path.open("rb") as handle:
+                yield from handle
+
+        return f"jsonl:{path.resolve()}", total, read()
+    if path.suffix == ".json":
+        return f"json:{path.resolve()}", 1, iter([path.read_bytes().replace(b"\n", b" ")])
+    raise InvalidInput.at("FILE", f"{path} is not a .jsonl file, a .json file or a directory")
+
+
+@app.command("import")
+def import_(
+    source: Annotated[Path, typer.Argument(metavar="FILE.jsonl|FILE.json|DIR", exists=True)],
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Validate and store passports in batches; resumable (a rerun continues where a crash stopped)."""
+    settings = node_settings(config, database_url, data_dir)
+    services = open_node(settings)
+    try:
+        key, total, lines = run_guarded(lambda: _lines(source))
+        importer = BulkImporter(services.uow, services.clock)
+        start = importer.resume_point(key)
+        columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("import", total=total, completed=start)
+            report = importer.run(key, lines, progress=lambda n: progress.advance(task, n))
+    finally:
+        services.close()
+    _print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
+    resumed = f" (resumed after line {report.resumed_from})" if report.resumed_from else ""
+    err.print(f"stored {report.stored}, already stored {report.already_stored}, failed {report.failed}{resumed}")
+    for error in report.errors[:MAX_ERRORS_SHOWN]:
+        err.print(f"  line {error.line}: {escape(error.path)}: {escape(error.message)}", highlight=False)
+    if report.failed > MAX_ERRORS_SHOWN:
+        err.print(f"  … and {report.failed - MAX_ERRORS_SHOWN} more")
+
+
+RoleOption = Annotated[Role, typer.Option("--role", help="read as this role (default owner: everything)")]
+
+
+@app.command()
+def export(
+    passport_id: Annotated[str, typer.Argument(metavar="ID")],
+    fmt: Annotated[str, typer.Option("--format", help="catenax-6.1.0, idta or aas")] = "catenax-6.1.0",
+    role: RoleOption = Role.OWNER,
+    version: Annotated[int | None, typer.Option(help="a past version")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")] = None,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write a passport in a format, as ROLE would see it."""
+    services = open_node(node_settings(config, database_url, data_dir))
+    try:
+        view = run_guarded(
+            lambda: services.passports.read(PassportId.parse(passport_id, path="ID"), role, fmt, version)
+        )
+    finally:
+        services.close()
+    if output is None:
+        sys.stdout.buffer.write(view.body + b"\n")
+    else:
+        output.write_bytes(view.body)
+        err.print(f"wrote {output} (version {view.version}, {len(view.body)} bytes)")
+
+
+@app.command()
+def show(
+    passport_id: Annotated[str, typer.Argument(metavar="ID")],
+    role: RoleOption = Role.OWNER,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Summarise a passport: status, versions, links and what ROLE sees."""
+    from rich.console import Console
+    from rich.json import JSON
+    from rich.table import Table
+
+    services = open_node(node_settings(config, database_url, data_dir))
+    try:
+        pid = run_guarded(lambda: PassportId.parse(passport_id, path="ID"))
+        head, infos, lineage = run_guarded(lambda: services.passports.versions(pid))
+        view = services.passports.read(pid, role, "catenax-6.1.0")
+    finally:
+        services.close()
+    out = Console()
+    table = Table(title=f"passport {pid}", show_header=True)
+    for column in ("version", "status", "recorded", "sha-256"):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(str(info.number), info.status.value, info.recorded_at.isoformat(), info.digest[:16] + "…")
+    out.print(table)
+    out.print(
+        f"battery id {head.battery_id} · status {head.status.value} · predecessors "
+        f"{[p.value for p in lineage.predecessors]} · successors {[p.value for p in lineage.successors]}"
+    )
+    out.print(f"as {role.value}:")
+    out.print(JSON(view.body.decode("utf-8")))
+
+
+__all__ = ["app"]

@@ -1,0 +1,111 @@
+"""Ports the passport services need: storage (repository + unit of work) and renderers for export formats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Protocol, Self
+
+from passbridge.jsontypes import JsonObject
+from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
+
+
+class PassportRepository(Protocol):
+    """Passports and their immutable versions."""
+
+    def find(self, passport_id: PassportId) -> Passport | None:
+        """The passport head, or None."""
+
+    def get(self, passport_id: PassportId) -> Passport:
+        """The passport head.
+
+        Raises:
+            PassportNotFound: if there is none.
+        """
+
+    def current_version_number(self, passport_id: PassportId) -> int | None:
+        """The current version number (the cheap check on every read), or None if the passport does not exist."""
+
+    def version(self, passport_id: PassportId, number: int) -> PassportVersion:
+        """One version.
+
+        Raises:
+            PassportNotFound: if the passport or the version does not exist.
+        """
+
+    def versions(self, passport_id: PassportId) -> Sequence[VersionInfo]:
+        """All versions, oldest first (empty if the passport does not exist)."""
+
+    def holder_of_battery_id(self, battery_id: str) -> PassportId | None:
+        """The passport that uses `battery_id` (`identification.idDmc`), if any."""
+
+    def battery_id_holders(self, battery_ids: Iterable[str]) -> dict[str, PassportId]:
+        """For those of `battery_ids` in use: the passport using each."""
+
+    def existing(self, passport_ids: Iterable[PassportId]) -> dict[PassportId, Passport]:
+        """The heads of those of `passport_ids` that exist."""
+
+    def successors(self, passport_id: PassportId) -> Sequence[PassportId]:
+        """Passports that name `passport_id` as a predecessor (Art. 77(7) links, reverse direction)."""
+
+    def add(self, version: PassportVersion) -> None:
+        """Store version 1 of a new passport (and its head)."""
+
+    def add_version(self, version: PassportVersion) -> None:
+        """Store a further version and move the head to it."""
+
+    def add_many(self, versions: Sequence[PassportVersion]) -> None:
+        """Store version 1 of many new passports at once (bulk import)."""
+
+
+class ImportCheckpoints(Protocol):
+    """How far a bulk import source has been committed, so a resumed import skips what is stored."""
+
+    def lines_done(self, source: str) -> int:
+        """Lines of `source` already committed (0 if never seen)."""
+
+    def record(self, source: str, lines_done: int) -> None:
+        """Record progress; written in the same transaction as the batch it covers."""
+
+
+class UnitOfWork(Protocol):
+    """One database transaction: everything done through it commits together or not at all."""
+
+    @property
+    def passports(self) -> PassportRepository:
+        """The passports, inside this transaction."""
+
+    @property
+    def checkpoints(self) -> ImportCheckpoints:
+        """Bulk-import progress, inside this transaction."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back anything not committed."""
+
+    def commit(self) -> None:
+        """Make the transaction's changes durable."""
+
+    def rollback(self) -> None:
+        """Discard the transaction's changes."""
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; `write=False` promises no writes, so readers never wait for a writer."""
+
+    def __call__(self, *, write: bool = True) -> UnitOfWork: ...
+
+
+class Renderer(Protocol):
+    """Encodes a (projected) passport content into one wire format."""
+
+    media_type: str
+
+    def render(self, content: JsonObject, version: PassportVersion) -> bytes:
+        """The bytes of the document in this format."""
+
+
+__all__ = ["ImportCheckpoints", "PassportRepository", "Renderer", "UnitOfWork", "UnitOfWorkFactory"]

@@ -1,0 +1,258 @@
+"""Passport use cases: create, add a version, read as a role in a format, list versions.
+
+Layout: `PassportService` (talks to the ports), `decode_document` (bytes → validated facts, fast path when the
+numbers allow it), `RenderedView` (what a read returns: bytes, media type, ETag), `ViewCache` (rendered views per
+(passport, version, role, format); versions are immutable, so an entry never goes stale, and the one query per read
+asks only for the current version number).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from passbridge.clock import Clock
+from passbridge.errors import (
+    DuplicateIdentifier,
+    DuplicatePassport,
+    IllegalTransition,
+    PassportRuleViolation,
+    UnsupportedFormat,
+    Violation,
+)
+from passbridge.jsoncodec import is_float_safe, loads_exact, loads_fast
+from passbridge.passport.access import Role
+from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES, BatteryStatus, check_transition
+from passbridge.passport.model import Passport, PassportFacts, PassportId, PassportVersion, VersionInfo
+from passbridge.passport.ports import PassportRepository, Renderer, UnitOfWorkFactory
+from passbridge.passport.validation import validate_document
+from passbridge.passport.views import project
+
+logger = logging.getLogger(__name__)
+
+ART_77_7 = "Reg. (EU) 2023/1542 Art. 77(7)"
+
+
+def decode_document(raw: bytes) -> PassportFacts:
+    """Parse and validate a BatteryPass document; the fast (binary64) parse is used only when it is exact.
+
+    Raises:
+        InvalidInput: malformed JSON, schema violations (each with its JSON path).
+        PassportRuleViolation: rules beyond the schema.
+    """
+    doc: Any = loads_fast(raw) if is_float_safe(raw) else loads_exact(raw)
+    return validate_document(doc)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedView:
+    """A passport as one reader sees it in one format."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """Art. 77(7) links of a passport: the passports it continues and the ones that continue it."""
+
+    predecessors: tuple[PassportId, ...]
+    successors: tuple[PassportId, ...]
+
+
+class ViewCache:
+    """A bounded, thread-safe LRU of rendered views keyed by (passport, version, role, format)."""
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[str, int, Role, str], RenderedView] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, Role, str]) -> RenderedView | None:
+        """The cached view, or None."""
+        with self._lock:
+            view = self._entries.get(key)
+            if view is not None:
+                self._entries.move_to_end(key)
+            return view
+
+    def put(self, key: tuple[str, int, Role, str], view: RenderedView) -> None:
+        """Remember a view, evicting the least recently used beyond capacity."""
+        with self._lock:
+            self._entries[key] = view
+            if len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+
+class PassportService:
+    """Create, version and read battery passports."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        renderers: Mapping[str, Renderer],
+        *,
+        cache: ViewCache | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._renderers = dict(renderers)
+        self._cache = cache or ViewCache()
+
+    @property
+    def formats(self) -> Sequence[str]:
+        """The export formats this node renders."""
+        return tuple(self._renderers)
+
+    def create(self, raw: bytes) -> PassportVersion:
+        """Store a new passport from a BatteryPass document (version 1).
+
+        Raises:
+            InvalidInput / PassportRuleViolation: the document is refused (nothing stored).
+            DuplicatePassport / DuplicateIdentifier: the passport or battery identifier exists.
+            IllegalTransition: a predecessor's status does not allow a successor (e.g. it is `waste`).
+        """
+        facts = decode_document(raw)
+        if facts.status not in INITIAL_STATUSES:
+            raise PassportRuleViolation(
+                [
+                    Violation(
+                        "$.sustainability.status", f"a new passport cannot start as {facts.status.value!r}", ART_77_7
+                    )
+                ]
+            )
+        with self._uow() as uow:
+            repo = uow.passports
+            if repo.find(facts.passport_id) is not None:
+                raise DuplicatePassport(facts.passport_id.value)
+            self._check_battery_id(repo, facts)
+            self._check_predecessors(repo, facts)
+            version = PassportVersion(facts, 1, bytes(raw), self._clock.now())
+            repo.add(version)
+            uow.commit()
+        logger.info("passport %s created (%s)", facts.passport_id, facts.status.value)
+        return version
+
+    def add_version(self, passport_id: PassportId, raw: bytes) -> PassportVersion:
+        """Store a new immutable version of an existing passport (`PUT`).
+
+        Raises:
+            PassportNotFound: no such passport.
+            PassportRuleViolation: the document names another passport identifier.
+            IllegalTransition: the status change is not allowed by Art. 77 (names both states).
+        """
+        facts = decode_document(raw)
+        if facts.passport_id != passport_id:
+            raise PassportRuleViolation(
+                [Violation("$.metadata.passportIdentifier", f"must be {passport_id.urn} (the passport in the URL)")]
+            )
+        with self._uow() as uow:
+            repo = uow.passports
+            head = repo.get(passport_id)
+            check_transition(head.status, facts.status)
+            self._check_battery_id(repo, facts)
+            self._check_predecessors(repo, facts, new=False)
+            version = PassportVersion(facts, head.current_version + 1, bytes(raw), self._clock.now())
+            repo.add_version(version)
+            uow.commit()
+        logger.info("passport %s version %d (%s)", passport_id, version.number, facts.status.value)
+        return version
+
+    def read(self, passport_id: PassportId, role: Role, fmt: str, number: int | None = None) -> RenderedView:
+        """The passport as `role` may see it, rendered in `fmt`.
+
+        Raises:
+            UnsupportedFormat: unknown `fmt`.
+            PassportNotFound: no such passport or version.
+        """
+        renderer = self._renderers.get(fmt)
+        if renderer is None:
+            raise UnsupportedFormat(fmt, self.formats)
+        with self._uow(write=False) as uow:
+            if number is None:
+                current = uow.passports.current_version_number(passport_id)
+                if current is None:
+                    uow.passports.get(passport_id)  # raises PassportNotFound
+                    raise AssertionError("unreachable")
+                number = current
+            key = (passport_id.value, number, role, fmt)
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+            version = uow.passports.version(passport_id, number)
+        view = RenderedView(
+            body=renderer.render(project(version.content(), role), version),
+            media_type=renderer.media_type,
+            etag=f'"{version.digest[:32]}-{role.value}-{fmt}"',
+            version=number,
+        )
+        self._cache.put(key, view)
+        return view
+
+    def head(self, passport_id: PassportId) -> Passport:
+        """The passport head (status, current version).
+
+        Raises:
+            PassportNotFound: no such passport.
+        """
+        with self._uow(write=False) as uow:
+            return uow.passports.get(passport_id)
+
+    def versions(self, passport_id: PassportId) -> tuple[Passport, Sequence[VersionInfo], Lineage]:
+        """The head, all versions (oldest first) and the Art. 77(7) links of a passport.
+
+        Raises:
+            PassportNotFound: no such passport.
+        """
+        with self._uow(write=False) as uow:
+            head = uow.passports.get(passport_id)
+            infos = uow.passports.versions(passport_id)
+            current = uow.passports.version(passport_id, head.current_version)
+            lineage = Lineage(current.facts.predecessors, tuple(uow.passports.successors(passport_id)))
+        return head, infos, lineage
+
+    @staticmethod
+    def _check_battery_id(repo: PassportRepository, facts: PassportFacts) -> None:
+        holder = repo.holder_of_battery_id(facts.battery_id)
+        if holder is not None and holder != facts.passport_id:
+            raise DuplicateIdentifier("$.identification.idDmc", facts.battery_id)
+
+    @staticmethod
+    def _check_predecessors(repo: PassportRepository, facts: PassportFacts, *, new: bool = True) -> None:
+        found = repo.existing(facts.predecessors)
+        missing = [p for p in facts.predecessors if p not in found]
+        if missing:
+            raise PassportRuleViolation(
+                [
+                    Violation("$.metadata.predecessor", f"predecessor passport {p} does not exist", ART_77_7)
+                    for p in missing
+                ]
+            )
+        if new and facts.status in SUCCESSOR_STATUSES and not facts.predecessors:
+            raise PassportRuleViolation(
+                [
+                    Violation(
+                        "$.metadata.predecessor",
+                        f"a {facts.status.value} battery needs a new passport linked to the original's passport",
+                        ART_77_7,
+                    )
+                ]
+            )
+        for predecessor in found.values():
+            if predecessor.status is BatteryStatus.WASTE:
+                raise IllegalTransition(
+                    f"predecessor {predecessor.passport_id} (Art. 77(8))",
+                    BatteryStatus.WASTE.value,
+                    facts.status.value,
+                    [],
+                )
+
+
+__all__ = ["Lineage", "PassportService", "RenderedView", "ViewCache", "decode_document"]

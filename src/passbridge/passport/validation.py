@@ -1,0 +1,182 @@
+"""Validate a BatteryPass 6.1.0 document: structure (our model compiled to JSON Schema) and the rules beyond it.
+
+Layout: `validate_document(doc) → PassportFacts` runs the schema (real calendar dates, closed objects, enums,
+BPNL/BPNA patterns, percentages in 0-100) and then `_semantic_violations` (date order, concentrations within their
+unit, carbon-footprint units, unique identifier keys, no self-links). Every violation names its JSON path; all of
+them are reported at once. The official example's ``"intoServiceDate": "7172-75-08"`` fails here, as it must.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+
+from passbridge.errors import InvalidInput, PassportRuleViolation, Violation
+from passbridge.jsoncodec import as_decimal
+from passbridge.passport.battery_pass import BATTERY_PASS, EXTENSION_MEMBER
+from passbridge.passport.lifecycle import BatteryStatus
+from passbridge.passport.model import PassportFacts, PassportId
+from passbridge.passport.schema import to_json_schema
+
+SCHEMA_RULE = "BatteryPass 6.1.0 (io.catenax.battery.battery_pass)"
+MAX_REPORTED = 50
+
+CARBON_FOOTPRINT_UNITS: frozenset[str] = frozenset(
+    {"kg CO2 / kWh", "kg CO2e / kWh", "kg CO2e/kWh", "kgCO2e/kWh", "kg CO2/kWh", "kgCO2/kWh"}
+)
+"""Spellings of kg CO2e per kWh of total energy delivered (Annex XIII 1(c), Art. 7(1) functional unit)."""
+
+CONCENTRATION_LIMITS: Mapping[str, Decimal] = {
+    "unit:percent": Decimal(100),
+    "unit:percentVolume": Decimal(100),
+    "unit:partPerThousand": Decimal(1_000),
+    "unit:partPerMillion": Decimal(1_000_000),
+    "unit:partPerBillionUs": Decimal(10) ** 9,
+    "unit:partPerTrillionUs": Decimal(10) ** 12,
+}
+"""A concentration cannot exceed the whole: 100 %, 1,000 ‰, 10⁶ ppm, …"""
+
+
+@cache
+def _validator() -> Any:
+    return jsonschema_rs.validator_for(to_json_schema(BATTERY_PASS), validate_formats=True)
+
+
+def jsonpath(parts: Sequence[str | int]) -> str:
+    """``["a", 0, "b"]`` → ``$.a[0].b``."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _schema_violations(doc: Any) -> list[Violation]:
+    validator = _validator()
+    if validator.is_valid(doc):  # the common case; collecting errors is the slow path
+        return []
+    violations: list[Violation] = []
+    for error in validator.iter_errors(doc):
+        path = list(error.instance_path)
+        kind = error.kind
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            violations.extend(
+                Violation(jsonpath([*path, name]), "unknown field", SCHEMA_RULE) for name in kind.unexpected
+            )
+        elif isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+            violations.append(Violation(jsonpath([*path, kind.property]), "required field is missing", SCHEMA_RULE))
+        else:
+            violations.append(Violation(jsonpath(path), error.message, SCHEMA_RULE))
+        if len(violations) >= MAX_REPORTED:
+            break
+    return violations
+
+
+def validate_document(doc: Any) -> PassportFacts:
+    """Check a parsed document (numbers as Decimal, or binary64 when float-safe) and extract its facts.
+
+    Raises:
+        InvalidInput: with every schema violation (path, message).
+        PassportRuleViolation: with every violation of a rule beyond the schema.
+    """
+    if not isinstance(doc, dict):
+        raise InvalidInput.at("$", "a BatteryPass document must be a JSON object", SCHEMA_RULE)
+    schema_violations = _schema_violations(doc)
+    if schema_violations:
+        raise InvalidInput(schema_violations)
+    semantic = list(_semantic_violations(doc))
+    if semantic:
+        raise PassportRuleViolation(semantic)
+    return extract_facts(doc)
+
+
+def _semantic_violations(doc: Mapping[str, Any]) -> Iterator[Violation]:
+    meta, operation = doc["metadata"], doc["operation"]
+    if meta["expirationDate"] < meta["issueDate"]:
+        yield Violation("$.metadata.expirationDate", "is before metadata.issueDate", "BatteryPass 6.1.0 metadata")
+    made, into_service = operation["manufacturer"].get("manufacturingDate"), operation.get("intoServiceDate")
+    if made and into_service and into_service < made:
+        yield Violation(
+            "$.operation.intoServiceDate", "is before operation.manufacturer.manufacturingDate", "Annex VI Part A(4)"
+        )
+    yield from _concentration_violations(doc["materials"])
+    for i, footprint in enumerate(doc["sustainability"]["carbonFootprint"]):
+        if footprint["unit"] not in CARBON_FOOTPRINT_UNITS:
+            yield Violation(
+                f"$.sustainability.carbonFootprint[{i}].unit",
+                f"{footprint['unit']!r} is not kg CO2e per kWh; use one of {sorted(CARBON_FOOTPRINT_UNITS)}",
+                "Reg. (EU) 2023/1542 Art. 7(1), Annex XIII 1(c)",
+            )
+    ident = doc["identification"]["identification"]
+    for member in ("serial", "batch", "codes"):
+        yield from _duplicate_keys(ident.get(member, ()), f"$.identification.identification.{member}")
+    yield from _link_violations(doc)
+
+
+def _concentration_violations(materials: Mapping[str, Any]) -> Iterator[Violation]:
+    hazardous = materials["hazardous"]
+    entries: list[tuple[str, Mapping[str, Any]]] = [
+        (f"$.materials.hazardous.{name}", hazardous[name]) for name in ("cadmium", "mercury", "lead")
+    ]
+    entries += [(f"$.materials.hazardous.other[{i}]", item) for i, item in enumerate(hazardous.get("other", ()))]
+    entries.append(("$.materials.active.lead", materials["active"]["lead"]))
+    for path, entry in entries:
+        unit, value = entry.get("materialUnit"), entry.get("concentration")
+        limit = CONCENTRATION_LIMITS.get(unit) if isinstance(unit, str) else None
+        if limit is not None and value is not None and as_decimal(value) > limit:
+            yield Violation(f"{path}.concentration", f"{value} exceeds {limit} {unit}", "BatteryPass 6.1.0 units")
+
+
+def _duplicate_keys(items: Sequence[Mapping[str, Any]], path: str) -> Iterator[Violation]:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item["key"] in seen:
+            yield Violation(f"{path}[{i}].key", f"duplicate identifier key {item['key']!r}", "identifiers unique")
+        seen.add(item["key"])
+
+
+def _link_violations(doc: Mapping[str, Any]) -> Iterator[Violation]:
+    own = PassportId.parse(doc["metadata"]["passportIdentifier"])
+    links = [("$.metadata.predecessor", doc["metadata"]["predecessor"])]
+    extension = doc.get(EXTENSION_MEMBER, {})
+    links += [(f"$.{EXTENSION_MEMBER}.predecessors[{i}]", p) for i, p in enumerate(extension.get("predecessors", ()))]
+    seen: set[PassportId] = set()
+    for path, text in links:
+        linked = PassportId.parse(text, path)
+        if linked == own:
+            yield Violation(path, "a passport cannot be its own predecessor", "Reg. (EU) 2023/1542 Art. 77(7)")
+        elif linked in seen and not linked.is_nil:
+            yield Violation(path, f"predecessor {linked} is listed twice", "identifiers unique")
+        seen.add(linked)
+
+
+def extract_facts(doc: Mapping[str, Any]) -> PassportFacts:
+    """The indexed facts of a document that has passed `validate_document`'s checks."""
+    meta, ident = doc["metadata"], doc["identification"]
+    extension = doc.get(EXTENSION_MEMBER, {})
+    links = [meta["predecessor"], *extension.get("predecessors", ())]
+    predecessors = tuple(p for p in (PassportId.parse(text) for text in links) if not p.is_nil)
+    serials = {item["key"]: item["value"] for item in ident["identification"].get("serial", ())}
+    return PassportFacts(
+        passport_id=PassportId.parse(meta["passportIdentifier"]),
+        battery_id=ident["idDmc"],
+        status=BatteryStatus(doc["sustainability"]["status"]),
+        predecessors=predecessors,
+        economic_operator=meta["economicOperatorId"],
+        manufacturer_part_id=ident["identification"]["type"]["manufacturerPartId"],
+        part_instance_id=serials.get("partInstanceId"),
+        category=ident["category"],
+    )
+
+
+__all__ = [
+    "CARBON_FOOTPRINT_UNITS",
+    "CONCENTRATION_LIMITS",
+    "SCHEMA_RULE",
+    "extract_facts",
+    "jsonpath",
+    "validate_document",
+]

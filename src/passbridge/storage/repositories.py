@@ -1,0 +1,189 @@
+"""SQLAlchemy implementations of the passport ports (Core statements over `tables.py`; rows ⇄ domain objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+
+from passbridge.errors import PassportNotFound
+from passbridge.jsoncodec import loads_exact
+from passbridge.passport.lifecycle import BatteryStatus
+from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
+from passbridge.passport.validation import extract_facts
+from passbridge.storage.tables import import_checkpoints, passport_links, passport_versions, passports
+
+_CHUNK = 500  # keep IN (...) lists well under every backend's parameter limit
+
+
+def _head(row: RowMapping) -> Passport:
+    return Passport(
+        passport_id=PassportId(row["passport_id"]),
+        battery_id=row["battery_id"],
+        status=BatteryStatus(row["status"]),
+        current_version=row["current_version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _head_values(version: PassportVersion) -> dict[str, Any]:
+    facts = version.facts
+    return {
+        "passport_id": facts.passport_id.value,
+        "battery_id": facts.battery_id,
+        "status": facts.status.value,
+        "current_version": version.number,
+        "economic_operator": facts.economic_operator,
+        "manufacturer_part_id": facts.manufacturer_part_id,
+        "part_instance_id": facts.part_instance_id,
+        "category": facts.category,
+        "created_at": version.recorded_at,
+        "updated_at": version.recorded_at,
+    }
+
+
+def _version_values(version: PassportVersion) -> dict[str, Any]:
+    return {
+        "passport_id": version.passport_id.value,
+        "number": version.number,
+        "status": version.facts.status.value,
+        "digest": version.digest,
+        "document": version.document,
+        "recorded_at": version.recorded_at,
+    }
+
+
+def _link_values(version: PassportVersion) -> list[dict[str, str]]:
+    return [{"passport_id": version.passport_id.value, "predecessor_id": p.value} for p in version.facts.predecessors]
+
+
+class SqlPassportRepository:
+    """`PassportRepository` on one SQLAlchemy connection inside a unit of work."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def find(self, passport_id: PassportId) -> Passport | None:
+        row = self._db.execute(select(passports).where(passports.c.passport_id == passport_id.value)).mappings().first()
+        return _head(row) if row is not None else None
+
+    def get(self, passport_id: PassportId) -> Passport:
+        head = self.find(passport_id)
+        if head is None:
+            raise PassportNotFound(passport_id.value)
+        return head
+
+    def current_version_number(self, passport_id: PassportId) -> int | None:
+        stmt = select(passports.c.current_version).where(passports.c.passport_id == passport_id.value)
+        number: int | None = self._db.execute(stmt).scalar()
+        return number
+
+    def version(self, passport_id: PassportId, number: int) -> PassportVersion:
+        t = passport_versions
+        stmt = select(t.c.document, t.c.recorded_at).where(t.c.passport_id == passport_id.value, t.c.number == number)
+        row = self._db.execute(stmt).first()
+        if row is None:
+            raise PassportNotFound(passport_id.value, number)
+        document = bytes(row.document)
+        content = loads_exact(document)
+        if not isinstance(content, dict):  # pragma: no cover - only validated objects are stored
+            raise PassportNotFound(passport_id.value, number)
+        # Facts are re-read from the exact document, so they can never disagree with it.
+        return PassportVersion(extract_facts(content), number, document, row.recorded_at)
+
+    def versions(self, passport_id: PassportId) -> Sequence[VersionInfo]:
+        t = passport_versions
+        stmt = (
+            select(t.c.number, t.c.status, t.c.digest, t.c.recorded_at)
+            .where(t.c.passport_id == passport_id.value)
+            .order_by(t.c.number)
+        )
+        return [
+            VersionInfo(row.number, BatteryStatus(row.status), row.digest, row.recorded_at)
+            for row in self._db.execute(stmt)
+        ]
+
+    def holder_of_battery_id(self, battery_id: str) -> PassportId | None:
+        stmt = select(passports.c.passport_id).where(passports.c.battery_id == battery_id)
+        found: str | None = self._db.execute(stmt).scalar()
+        return PassportId(found) if found is not None else None
+
+    def battery_id_holders(self, battery_ids: Iterable[str]) -> dict[str, PassportId]:
+        wanted = list(battery_ids)
+        out: dict[str, PassportId] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            stmt = select(passports.c.battery_id, passports.c.passport_id).where(
+                passports.c.battery_id.in_(wanted[start : start + _CHUNK])
+            )
+            out.update({row.battery_id: PassportId(row.passport_id) for row in self._db.execute(stmt)})
+        return out
+
+    def existing(self, passport_ids: Iterable[PassportId]) -> dict[PassportId, Passport]:
+        wanted = [p.value for p in passport_ids]
+        out: dict[PassportId, Passport] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            stmt = select(passports).where(passports.c.passport_id.in_(wanted[start : start + _CHUNK]))
+            for row in self._db.execute(stmt).mappings():
+                head = _head(row)
+                out[head.passport_id] = head
+        return out
+
+    def successors(self, passport_id: PassportId) -> Sequence[PassportId]:
+        stmt = (
+            select(passport_links.c.passport_id)
+            .where(passport_links.c.predecessor_id == passport_id.value)
+            .order_by(passport_links.c.passport_id)
+        )
+        return [PassportId(value) for value in self._db.execute(stmt).scalars()]
+
+    def add(self, version: PassportVersion) -> None:
+        self.add_many([version])
+
+    def add_many(self, versions: Sequence[PassportVersion]) -> None:
+        if not versions:
+            return
+        self._db.execute(insert(passports), [_head_values(v) for v in versions])
+        self._db.execute(insert(passport_versions), [_version_values(v) for v in versions])
+        links = [link for v in versions for link in _link_values(v)]
+        if links:
+            self._db.execute(insert(passport_links), links)
+
+    def add_version(self, version: PassportVersion) -> None:
+        facts = version.facts
+        values = _head_values(version)
+        del values["passport_id"], values["created_at"]
+        self._db.execute(update(passports).where(passports.c.passport_id == facts.passport_id.value).values(values))
+        self._db.execute(insert(passport_versions), [_version_values(version)])
+        self._db.execute(delete(passport_links).where(passport_links.c.passport_id == facts.passport_id.value))
+        links = _link_values(version)
+        if links:
+            self._db.execute(insert(passport_links), links)
+
+
+class SqlImportCheckpoints:
+    """`ImportCheckpoints` on one connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def lines_done(self, source: str) -> int:
+        stmt = select(import_checkpoints.c.lines_done).where(import_checkpoints.c.source == source)
+        done: int | None = self._db.execute(stmt).scalar()
+        return done or 0
+
+    def record(self, source: str, lines_done: int) -> None:
+        now = datetime.now(UTC)
+        changed = self._db.execute(
+            update(import_checkpoints)
+            .where(import_checkpoints.c.source == source)
+            .values(lines_done=lines_done, updated_at=now)
+        ).rowcount
+        if not changed:
+            self._db.execute(insert(import_checkpoints).values(source=source, lines_done=lines_done, updated_at=now))
+
+
+__all__ = ["SqlImportCheckpoints", "SqlPassportRepository"]
