@@ -15,7 +15,6 @@ the exact path. What is stored is always the caller's bytes, so nothing is ever 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, cast
 
 import orjson
@@ -69,9 +68,4 @@ def dumps_exact(value: JsonValue) -> bytes:
     return text.encode("utf-8")
 
 
-def as_decimal(number: int | float | Decimal) -> Decimal:
-    """A Decimal from a parsed number (floats through their shortest repr, which is exact for fast-path input)."""
-    return number if isinstance(number, Decimal) else Decimal(repr(number) if isinstance(number, float) else number)
-
-
-__all__ = ["as_decimal", "dumps_exact", "is_float_safe", "loads_exact", "loads_fast"]
+__all__ = ["dumps_exact", "is_float_safe", "loads_exact", "loads_fast"]

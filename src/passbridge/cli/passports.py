@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -20,14 +22,27 @@ from passbridge.cli.common import (
     open_node,
     run_guarded,
 )
+from passbridge.cli.parallel import bounded_process_map
 from passbridge.errors import InvalidInput
 from passbridge.passport.access import Role
-from passbridge.passport.bulk import BulkImporter, ImportReport
+from passbridge.passport.bulk import BatchDecoder, BulkImporter, DecodedLine, ImportReport, decode_lines, sequential
 from passbridge.passport.model import PassportId
 
 app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
 
 MAX_ERRORS_SHOWN = 20
+
+
+def _read_lines(path: Path, chunk: int = 1 << 22) -> Iterator[bytes]:
+    """Lines of a file without their line ends, read in 4 MiB chunks (much cheaper than line-by-line reads)."""
+    rest = b""
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+    if rest:
+        yield rest
 
 
 def _lines(path: Path) -> tuple[str, int, Iterator[bytes]]:
@@ -37,13 +52,9 @@ def _lines(path: Path) -> tuple[str, int, Iterator[bytes]]:
         return f"dir:{path.resolve()}", len(files), (f.read_bytes().replace(b"\n", b" ") for f in files)
     if path.suffix == ".jsonl":
         with path.open("rb") as handle:
-            total = sum(1 for _ in handle)
+            total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 22), b""))
 
-        def read() -> Iterator[bytes]:
-            with path.open("rb") as handle:
-                yield from handle
-
-        return f"jsonl:{path.resolve()}", total, read()
+        return f"jsonl:{path.resolve()}", total, _read_lines(path)
     if path.suffix == ".json":
         return f"json:{path.resolve()}", 1, iter([path.read_bytes().replace(b"\n", b" ")])
     raise InvalidInput.at("FILE", f"{path} is not a .jsonl file, a .json file or a directory")
@@ -52,6 +63,10 @@ def _lines(path: Path) -> tuple[str, int, Iterator[bytes]]:
 @app.command("import")
 def import_(
     source: Annotated[Path, typer.Argument(metavar="FILE.jsonl|FILE.json|DIR", exists=True)],
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=0, help="validating processes (0 = in this process; default: one per CPU)"),
+    ] = None,
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
@@ -61,7 +76,11 @@ def import_(
     services = open_node(settings)
     try:
         key, total, lines = run_guarded(lambda: _lines(source))
-        importer = BulkImporter(services.uow, services.clock)
+        workers = (os.cpu_count() or 1) if jobs is None else jobs
+        decoder: BatchDecoder = sequential
+        if workers > 0:
+            decoder = partial(_parallel, jobs=workers)
+        importer = BulkImporter(services.uow, services.clock, decoder=decoder)
         start = importer.resume_point(key)
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=False) as progress:
@@ -72,6 +91,10 @@ def import_(
     _print_report(report)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _parallel(batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
+    return bounded_process_map(decode_lines, batches, jobs=jobs)
 
 
 def _print_report(report: ImportReport) -> None:

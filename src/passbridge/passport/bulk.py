@@ -1,18 +1,21 @@
 """Bulk import: stream documents, validate each, store in batched transactions, resume after a crash.
 
-Layout: `ImportReport` / `LineError` (what happened, per line), `BulkImporter.run(source, lines)`.
+Layout: `decode_lines` (pure: one batch of lines → facts or reasons, picklable so an edge may run it in worker
+processes), `BatchDecoder` (how batches are decoded: in-process `map` by default), `ImportReport` / `LineError`,
+`BulkImporter.run(source, lines)`.
 
 Each batch is one transaction that also records how many lines of the source are done, so a crash loses at most
 the uncommitted batch and a rerun skips exactly what was stored: no duplicates, no gaps. A line whose passport is
 already stored with the same bytes counts as `already_stored` (idempotent rerun); a bad line is reported with its
-JSON path and the import goes on.
+JSON path and the import goes on. Memory stays flat: only the batches in flight are held.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from passbridge.clock import Clock
 from passbridge.errors import InvalidInput
@@ -23,7 +26,40 @@ from passbridge.passport.services import decode_document
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 2_000
+BATCH_SIZE = 1_000
+
+Reasons = tuple[tuple[str, str], ...]
+"""(JSON path, message) pairs explaining why a line was refused."""
+
+DecodedLine = tuple[PassportFacts | None, Reasons]
+"""A decoded line: its facts, or None with the reasons (empty for a blank line)."""
+
+BatchDecoder = Callable[[Iterable[Sequence[bytes]]], Iterable[list[DecodedLine]]]
+"""Decodes batches of lines, in order (e.g. `map(decode_lines, batches)` or a bounded process-pool map)."""
+
+
+def decode_lines(lines: Sequence[bytes]) -> list[DecodedLine]:
+    """Parse and validate each line (pure; safe to run in another process)."""
+    out: list[DecodedLine] = []
+    for raw in lines:
+        if not raw.strip():
+            out.append((None, ()))
+            continue
+        try:
+            facts = decode_document(raw)
+            if facts.status not in INITIAL_STATUSES:
+                raise InvalidInput.at(
+                    "$.sustainability.status", f"a new passport cannot start as {facts.status.value!r}"
+                )
+            out.append((facts, ()))
+        except InvalidInput as exc:
+            out.append((None, tuple((v.path, v.message) for v in exc.violations[:3])))
+    return out
+
+
+def sequential(batches: Iterable[Sequence[bytes]]) -> Iterator[list[DecodedLine]]:
+    """Decode in this process."""
+    return map(decode_lines, batches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +84,23 @@ class ImportReport:
     @property
     def failed(self) -> int:
         """Lines refused."""
-        return len(self.errors)
-
-
-@dataclass(slots=True)
-class _Batch:
-    first_line: int
-    candidates: list[tuple[int, PassportFacts, bytes]] = field(default_factory=list)
-    lines: int = 0
+        return len({error.line for error in self.errors})
 
 
 class BulkImporter:
     """Streams documents into the passport store."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        batch_size: int = BATCH_SIZE,
+        decoder: BatchDecoder = sequential,
+    ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._batch_size = batch_size
+        self._decoder = decoder
 
     def resume_point(self, source: str) -> int:
         """Lines of `source` already committed by earlier runs."""
@@ -74,72 +110,72 @@ class BulkImporter:
     def run(self, source: str, lines: Iterable[bytes], progress: Callable[[int], None] | None = None) -> ImportReport:
         """Import `lines` (one JSON document each; blank lines are skipped) from `source`.
 
-        `progress` is called with the number of lines handled after each batch.
+        `progress` is called with the number of lines handled after each committed batch.
         """
         done = self.resume_point(source)
         report = ImportReport(source, resumed_from=done)
-        batch = _Batch(first_line=done + 1)
-        for number, raw in enumerate(lines, start=1):
-            if number <= done:
-                continue
-            batch.lines += 1
-            if raw.strip():
-                try:
-                    batch.candidates.append((number, self._decode(raw), raw))
-                except InvalidInput as exc:
-                    report.errors.extend(LineError(number, v.path, v.message) for v in exc.violations[:3])
-            if batch.lines >= self._batch_size:
-                self._commit(source, number, batch, report)
-                if progress:
-                    progress(batch.lines)
-                batch = _Batch(first_line=number + 1)
-        if batch.lines:
-            self._commit(source, batch.first_line + batch.lines - 1, batch, report)
+        remaining = islice(iter(lines), done, None)
+        batches = iter(lambda: list(islice(remaining, self._batch_size)), [])
+        raw_batches: list[list[bytes]] = []
+
+        def remember(batches: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
+            for batch in batches:
+                raw_batches.append(batch)
+                yield batch
+
+        first_line = done + 1
+        for decoded in self._decoder(remember(batches)):
+            raw = raw_batches.pop(0)
+            self._commit(source, first_line, raw, decoded, report)
+            first_line += len(raw)
             if progress:
-                progress(batch.lines)
+                progress(len(raw))
         logger.info("import %s: %d stored, %d failed", source, report.stored, report.failed)
         return report
 
-    @staticmethod
-    def _decode(raw: bytes) -> PassportFacts:
-        facts = decode_document(raw)
-        if facts.status not in INITIAL_STATUSES:
-            raise InvalidInput.at("$.sustainability.status", f"a new passport cannot start as {facts.status.value!r}")
-        return facts
-
-    def _commit(self, source: str, last_line: int, batch: _Batch, report: ImportReport) -> None:
+    def _commit(
+        self, source: str, first_line: int, raw: list[bytes], decoded: list[DecodedLine], report: ImportReport
+    ) -> None:
+        candidates: list[tuple[int, PassportFacts, bytes]] = []
+        for offset, (facts, reasons) in enumerate(decoded):
+            if facts is not None:
+                candidates.append((first_line + offset, facts, raw[offset].rstrip(b"\r\n")))
+            else:
+                report.errors.extend(LineError(first_line + offset, path, message) for path, message in reasons)
         with self._uow() as uow:
-            accepted = self._admit(uow, batch, report)
+            accepted = _admit(uow, candidates, report)
             now = self._clock.now()
-            uow.passports.add_many([PassportVersion(facts, 1, raw, now) for _, facts, raw in accepted])
-            uow.checkpoints.record(source, last_line)
+            uow.passports.add_many([PassportVersion(facts, 1, doc, now) for _, facts, doc in accepted])
+            uow.checkpoints.record(source, first_line + len(raw) - 1)
             uow.commit()
         report.stored += len(accepted)
 
-    @staticmethod
-    def _admit(uow: UnitOfWork, batch: _Batch, report: ImportReport) -> list[tuple[int, PassportFacts, bytes]]:
-        repo = uow.passports
-        existing = repo.existing(facts.passport_id for _, facts, _ in batch.candidates)
-        holders = repo.battery_id_holders(facts.battery_id for _, facts, _ in batch.candidates)
-        linked = {p for _, facts, _ in batch.candidates for p in facts.predecessors}
-        known: set[PassportId] = set(repo.existing(linked))
-        seen_ids: set[PassportId] = set()
-        seen_batteries: set[str] = set()
-        accepted: list[tuple[int, PassportFacts, bytes]] = []
-        for line, facts, raw in batch.candidates:
-            pid = facts.passport_id
-            if pid in existing and repo.version(pid, 1).document == raw:
-                report.already_stored += 1
-                continue
-            problem = _refusal(facts, existing, holders, known, seen_ids, seen_batteries)
-            if problem is not None:
-                report.errors.append(LineError(line, *problem))
-            else:
-                accepted.append((line, facts, raw))
-                seen_ids.add(facts.passport_id)
-                seen_batteries.add(facts.battery_id)
-                known.add(facts.passport_id)
-        return accepted
+
+def _admit(
+    uow: UnitOfWork, candidates: list[tuple[int, PassportFacts, bytes]], report: ImportReport
+) -> list[tuple[int, PassportFacts, bytes]]:
+    repo = uow.passports
+    existing = repo.existing(facts.passport_id for _, facts, _ in candidates)
+    holders = repo.battery_id_holders(facts.battery_id for _, facts, _ in candidates)
+    linked = {p for _, facts, _ in candidates for p in facts.predecessors}
+    known: set[PassportId] = set(repo.existing(linked)) if linked else set()
+    seen_ids: set[PassportId] = set()
+    seen_batteries: set[str] = set()
+    accepted: list[tuple[int, PassportFacts, bytes]] = []
+    for line, facts, doc in candidates:
+        pid = facts.passport_id
+        if pid in existing and repo.version(pid, 1).document == doc:
+            report.already_stored += 1
+            continue
+        problem = _refusal(facts, existing, holders, known, seen_ids, seen_batteries)
+        if problem is not None:
+            report.errors.append(LineError(line, *problem))
+            continue
+        accepted.append((line, facts, doc))
+        seen_ids.add(pid)
+        seen_batteries.add(facts.battery_id)
+        known.add(pid)
+    return accepted
 
 
 def _refusal(
@@ -167,4 +203,13 @@ def _refusal(
     return None
 
 
-__all__ = ["BATCH_SIZE", "BulkImporter", "ImportReport", "LineError"]
+__all__ = [
+    "BATCH_SIZE",
+    "BatchDecoder",
+    "BulkImporter",
+    "DecodedLine",
+    "ImportReport",
+    "LineError",
+    "decode_lines",
+    "sequential",
+]

@@ -11,6 +11,7 @@ date — we never rewrite it); `content()` decodes it with `Decimal` numbers whe
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,9 @@ from passbridge.jsontypes import JsonObject
 from passbridge.passport.lifecycle import BatteryStatus
 
 _URN_UUID = "urn:uuid:"
+_CANONICAL = re.compile(
+    r"^(?:urn:uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -36,6 +40,9 @@ class PassportId:
         Raises:
             InvalidInput: naming `path` if `text` is not a UUID.
         """
+        match = _CANONICAL.match(text) if isinstance(text, str) else None
+        if match is not None:  # the common, already-canonical form: no need for uuid.UUID
+            return cls(match.group(1).lower())
         raw = text[len(_URN_UUID) :] if text.lower().startswith(_URN_UUID) else text
         try:
             return cls(str(uuid.UUID(raw)))

@@ -16,7 +16,6 @@ from typing import Any
 import jsonschema_rs
 
 from passbridge.errors import InvalidInput, PassportRuleViolation, Violation
-from passbridge.jsoncodec import as_decimal
 from passbridge.passport.battery_pass import BATTERY_PASS, EXTENSION_MEMBER
 from passbridge.passport.lifecycle import BatteryStatus
 from passbridge.passport.model import PassportFacts, PassportId
@@ -87,13 +86,14 @@ def validate_document(doc: Any) -> PassportFacts:
     schema_violations = _schema_violations(doc)
     if schema_violations:
         raise InvalidInput(schema_violations)
-    semantic = list(_semantic_violations(doc))
+    facts = extract_facts(doc)
+    semantic = list(_semantic_violations(doc, facts))
     if semantic:
         raise PassportRuleViolation(semantic)
-    return extract_facts(doc)
+    return facts
 
 
-def _semantic_violations(doc: Mapping[str, Any]) -> Iterator[Violation]:
+def _semantic_violations(doc: Mapping[str, Any], facts: PassportFacts) -> Iterator[Violation]:
     meta, operation = doc["metadata"], doc["operation"]
     if meta["expirationDate"] < meta["issueDate"]:
         yield Violation("$.metadata.expirationDate", "is before metadata.issueDate", "BatteryPass 6.1.0 metadata")
@@ -113,7 +113,9 @@ def _semantic_violations(doc: Mapping[str, Any]) -> Iterator[Violation]:
     ident = doc["identification"]["identification"]
     for member in ("serial", "batch", "codes"):
         yield from _duplicate_keys(ident.get(member, ()), f"$.identification.identification.{member}")
-    yield from _link_violations(doc)
+    links = facts.predecessors
+    if facts.passport_id in links or len(set(links)) != len(links):
+        yield from _link_violations(doc)
 
 
 def _concentration_violations(materials: Mapping[str, Any]) -> Iterator[Violation]:
@@ -126,7 +128,8 @@ def _concentration_violations(materials: Mapping[str, Any]) -> Iterator[Violatio
     for path, entry in entries:
         unit, value = entry.get("materialUnit"), entry.get("concentration")
         limit = CONCENTRATION_LIMITS.get(unit) if isinstance(unit, str) else None
-        if limit is not None and value is not None and as_decimal(value) > limit:
+        # a float here came from the float-safe parse, so comparing it with the (integral) limit is exact
+        if limit is not None and value is not None and value > limit:
             yield Violation(f"{path}.concentration", f"{value} exceeds {limit} {unit}", "BatteryPass 6.1.0 units")
 
 

@@ -1,0 +1,183 @@
+"""Bulk import benchmark: validate + store BatteryPass 6.1.0 passports into SQLite, with flat memory.
+
+    .venv/bin/python benchmarks/bulk_import.py                 # 100,000 passports
+    .venv/bin/python benchmarks/bulk_import.py --count 1000000 # the million (needs ~10 GB of disk)
+
+Prints passports/s, peak RSS of the importing process (and of its validating workers), RSS along the run (flat
+memory = it does not grow with the count), and the database size per passport. In the same run, for comparison:
+the plain-Python `jsonschema` validator on the official-shape document (the usual approach), and SQLite's own
+ceiling for batched inserts of rows of the same size with no validation at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from passbridge.bootstrap import bootstrap
+from passbridge.cli.parallel import bounded_process_map
+from passbridge.cli.passports import _read_lines
+from passbridge.jsoncodec import dumps_exact
+from passbridge.passport.bulk import BulkImporter, DecodedLine, decode_lines, sequential
+from passbridge.passport.samples import sample_passport, sample_passport_id
+from passbridge.settings import Settings
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "battery_passport"
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kib = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem_kib / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {datetime.now(UTC):%Y-%m-%d}"
+    )
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def write_passports(path: Path, count: int) -> int:
+    """`count` distinct, complete passports as JSON Lines (from one rendered template: generation must not dominate)."""
+    template = dumps_exact(sample_passport(1))
+    pid, battery, serial = sample_passport_id(1).encode(), b"LAPBDEMO1EVB77000000001", b"EVB77000000001"
+    assert template.count(pid) == 1 and template.count(battery) == 1
+    parts = template.replace(pid, b"\x00").replace(battery, b"\x01").replace(serial, b"\x02")
+    with path.open("wb") as out:
+        for n in range(1, count + 1):
+            uid = f"{n:08x}-0000-4000-8000-{n:012x}".encode()
+            line = parts.replace(b"\x00", uid).replace(b"\x01", b"LAPBDEMO1EVB77%09d" % n)
+            out.write(line.replace(b"\x02", b"EVB77%09d" % n) + b"\n")
+    return len(template)
+
+
+def _parallel(batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
+    return bounded_process_map(decode_lines, batches, jobs=jobs)
+
+
+def import_run(source: Path, workdir: Path, jobs: int, count: int) -> dict[str, float]:
+    services = bootstrap(Settings(data_dir=workdir))
+    decoder = sequential if jobs == 0 else partial(_parallel, jobs=jobs)
+    importer = BulkImporter(services.uow, services.clock, decoder=decoder)
+    samples: list[tuple[int, float]] = []
+    done = 0
+
+    def progress(lines: int) -> None:
+        nonlocal done
+        done += lines
+        if not samples or done - samples[-1][0] >= max(count // 10, 1):
+            samples.append((done, rss_mib()))
+
+    start = time.perf_counter()
+    report = importer.run(f"bench:{source}", _read_lines(source), progress=progress)
+    elapsed = time.perf_counter() - start
+    services.close()
+    assert report.stored == count and report.failed == 0, (report.stored, report.errors[:3])
+    db = workdir / "passbridge.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print("  RSS along the run (passports → MiB): " + ", ".join(f"{n:,} → {m:.0f}" for n, m in samples))
+    return {
+        "rate": count / elapsed,
+        "seconds": elapsed,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "bytes_per_passport": db.stat().st_size / count,
+        "rss_first": samples[0][1] if samples else 0.0,
+        "rss_last": samples[-1][1] if samples else 0.0,
+    }
+
+
+def python_jsonschema_rate(seconds: float = 3.0) -> float:
+    """The usual approach: python-jsonschema (Draft 4) with the official 6.1.0 schema, on the official example."""
+    import jsonschema
+
+    schema = json.loads((FIXTURES / "catenax_battery_pass_6.1.0_schema.json").read_text())
+    doc = json.loads((FIXTURES / "catenax_battery_pass_6.1.0_example.json").read_text())
+    validator = jsonschema.Draft4Validator(schema)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        validator.validate(doc)
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def sqlite_ceiling(size: int, count: int, workdir: Path) -> float:
+    """SQLite alone: batched WAL inserts of rows of the same size, no parsing, no validation."""
+    db = sqlite3.connect(workdir / "ceiling.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, doc BLOB)")
+    row = os.urandom(size // 2).hex().encode()
+    start = time.perf_counter()
+    for first in range(0, count, 1000):
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO t VALUES (?, ?)", ((f"{n:012d}", row) for n in range(first, first + 1000)))
+        db.execute("COMMIT")
+    rate = count / (time.perf_counter() - start)
+    db.close()
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="validating processes (0 = inline)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where to put the data (default: a temp dir)")
+    args = parser.parse_args()
+    base = args.workdir or Path(tempfile.mkdtemp(prefix="passbridge-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {machine()}")
+    print(f"writing {args.count:,} passports …", flush=True)
+    source = base / "passports.jsonl"
+    size = write_passports(source, args.count)
+    print(f"  {size:,} bytes per passport (complete BatteryPass 6.1.0 document, compact JSON)")
+    node = base / "node"
+    node.mkdir(exist_ok=True)
+    print(
+        f"importing with {args.jobs} validating process(es) + 1 writer (server and workers share the machine) …",
+        flush=True,
+    )
+    result = import_run(source, node, args.jobs, args.count)
+    print(
+        f"passbridge import: {result['rate']:,.0f} passports/s ({args.count:,} in {result['seconds']:.1f} s), "
+        f"peak RSS {result['peak_rss_mib']:.0f} MiB (workers {result['worker_peak_rss_mib']:.0f} MiB), "
+        f"{result['bytes_per_passport']:,.0f} bytes/passport in SQLite"
+    )
+    reference = python_jsonschema_rate()
+    ceiling = sqlite_ceiling(size, min(args.count, 50_000), base)
+    print(
+        f"same run, python-jsonschema validation alone: {reference:,.0f} documents/s "
+        f"(passbridge validate+store is {result['rate'] / reference:,.0f}x that)"
+    )
+    print(f"same run, SQLite ceiling (batched inserts of {size:,}-byte rows, no validation): {ceiling:,.0f} rows/s")
+    if "--keep" not in sys.argv:
+        source.unlink()
+
+
+if __name__ == "__main__":
+    main()
