@@ -6,15 +6,23 @@ PassbridgeError
 │   ├── MalformedJson            the body is not JSON at all
 │   ├── PassportRuleViolation    a rule of Reg. (EU) 2023/1542 or BatteryPass 6.1.0 beyond the schema
 │   ├── UnsupportedFormat        an export/import format we do not speak
-│   └── PayloadTooLarge          a body over the size limit
+│   ├── PayloadTooLarge          a body over the size limit
+│   ├── UnitMismatch             a quantity used where another unit is declared, with no exact conversion (names both)
+│   │   └── InexactConversion    a documented conversion whose result has no finite decimal (MJ → kWh ÷ 3.6)
+│   ├── CycleDetected            a bill of materials that loops back on itself (carries the path of the cycle)
+│   └── OuranosRangeExceeded     a value outside the Ouranos number range (|x| ≤ 99999.99999)
 ├── Unauthenticated              a credential (bearer token) that does not verify
 ├── Forbidden                    an authenticated caller without the right for this action
+│   └── DisclosureRefused        an answer asked for under a disclosure ACL that does not cover that part
 ├── NotFound
-│   └── PassportNotFound
+│   ├── PassportNotFound
+│   └── PartNotFound             no part with this traceId in the supply graph
 ├── Conflict
 │   ├── DuplicateIdentifier      an identifier that must be unique already exists (names the field)
 │   │   └── DuplicatePassport    a passport identifier that already exists
-│   └── IllegalTransition        a lifecycle move the state machine does not allow (names both states)
+│   ├── IllegalTransition        a lifecycle move the state machine does not allow (names both states)
+│   │   └── IllegalTradeTransition  a trade action its request status does not allow (names trade and status)
+│   └── MissingFigures           a roll-up needs a supplier figure that is not there (names part and trade)
 └── ConfigurationError           a setting that is missing or wrong (raised at startup, names the key)
 ```
 Errors keep their evidence (paths, states, rules) as attributes so callers never parse messages.
@@ -143,21 +151,135 @@ class ConfigurationError(PassbridgeError):
     """A setting is missing or wrong; the message names the setting."""
 
 
+class UnitMismatch(InvalidInput):
+    """A quantity in one unit used where another unit is declared, and no exact documented conversion exists.
+
+    Attributes:
+        from_unit: the unit the value is stated in.
+        to_unit: the unit it was needed in.
+    """
+
+    def __init__(self, path: str, from_unit: str, to_unit: str, message: str | None = None) -> None:
+        self.from_unit, self.to_unit = from_unit, to_unit
+        text = message or f"{from_unit!r} cannot be used as {to_unit!r}: no exact conversion between them"
+        super().__init__([Violation(path, text, "Ouranos openapi #6 (no unit conversion) / passbridge units")])
+
+
+class InexactConversion(UnitMismatch):
+    """A documented conversion (MJ → kWh is ÷ 3.6) whose result for this value has no finite decimal expansion.
+
+    Attributes:
+        value: the value (as text) that could not be converted exactly.
+    """
+
+    def __init__(self, path: str, value: str, from_unit: str, to_unit: str) -> None:
+        self.value = value
+        super().__init__(
+            path,
+            from_unit,
+            to_unit,
+            f"{value} {from_unit} has no exact decimal value in {to_unit}; state it in {to_unit}",
+        )
+
+
+class CycleDetected(InvalidInput):
+    """A bill of materials in which a part (indirectly) contains itself.
+
+    Attributes:
+        cycle: the traceIds along the cycle, first and last equal (``A, B, C, A``).
+        names: the partsName of each step, for people.
+    """
+
+    def __init__(self, cycle: Sequence[str], names: Sequence[str]) -> None:
+        self.cycle, self.names = tuple(cycle), tuple(names)
+        super().__init__([Violation("bomLines", "cycle in the bill of materials: " + " → ".join(names), "DAG")])
+
+
+class OuranosRangeExceeded(InvalidInput):
+    """A number outside what Ouranos accepts (5 decimals, absolute value at most 99999.99999).
+
+    Attributes:
+        value: the offending value, as text.
+    """
+
+    def __init__(self, path: str, value: str) -> None:
+        self.value = value
+        super().__init__([Violation(path, f"{value} is outside ±99999.99999", "Ouranos openapi #15 (maximum)")])
+
+
+class DisclosureRefused(Forbidden):
+    """An answer was asked for under an ACL that does not cover the part (or partner) in question."""
+
+    def __init__(self, trace_id: str, acl_trace_id: str, partner: str) -> None:
+        self.trace_id, self.acl_trace_id, self.partner = trace_id, acl_trace_id, partner
+        super().__init__(f"the disclosure ACL for {partner} covers part {acl_trace_id}, not part {trace_id}")
+
+
+class PartNotFound(NotFound):
+    """No part with this traceId in the supply graph."""
+
+    def __init__(self, trace_id: str) -> None:
+        self.trace_id = trace_id
+        super().__init__(f"part {trace_id} is not in the supply graph")
+
+
+class IllegalTradeTransition(IllegalTransition):
+    """A trade action that the Ouranos request status life cycle does not allow (answering twice, answering a
+    cancelled request, …).
+
+    Attributes:
+        trade_id: the trade.
+        action: the refused action (also in `requested`).
+    """
+
+    def __init__(self, trade_id: str, current: str, action: str, allowed: Sequence[str]) -> None:
+        self.trade_id, self.action = trade_id, action
+        self.machine, self.current, self.requested, self.allowed = "trade", current, action, tuple(allowed)
+        options = ", ".join(allowed) if allowed else "none (final status)"
+        Conflict.__init__(
+            self, f"trade {trade_id}: cannot {action} a request in status {current}; allowed in {current}: {options}"
+        )
+
+
+class MissingFigures(Conflict):
+    """A roll-up needs figures from a supplier that are not there: no trade, no answer yet, or withheld by its ACL.
+
+    Attributes:
+        trace_id: the part whose figures are missing.
+        what: which figures (``"CFP"``, ``"material content"``).
+        reason: why they are missing (no trade, not answered yet, withheld).
+        trade_id: the trade that should bring them, if there is one.
+    """
+
+    def __init__(self, trace_id: str, what: str, reason: str, trade_id: str | None = None) -> None:
+        self.trace_id, self.what, self.reason, self.trade_id = trace_id, what, reason, trade_id
+        via = f" (trade {trade_id})" if trade_id else ""
+        super().__init__(f"part {trace_id}: {what} missing{via}: {reason}")
+
+
 __all__ = [
     "ConfigurationError",
     "Conflict",
+    "CycleDetected",
+    "DisclosureRefused",
     "DuplicateIdentifier",
     "DuplicatePassport",
     "Forbidden",
+    "IllegalTradeTransition",
     "IllegalTransition",
+    "InexactConversion",
     "InvalidInput",
     "MalformedJson",
+    "MissingFigures",
     "NotFound",
+    "OuranosRangeExceeded",
+    "PartNotFound",
     "PassbridgeError",
     "PassportNotFound",
     "PassportRuleViolation",
     "PayloadTooLarge",
     "Unauthenticated",
+    "UnitMismatch",
     "UnsupportedFormat",
     "Violation",
 ]

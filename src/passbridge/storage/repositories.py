@@ -158,16 +158,14 @@ class SqlPassportRepository:
         column's public `bind_processor`, so stored values are exactly what `insert()` would store."""
         dialect = self._db.dialect
         columns = list(rows[0])
-        processors = [table.c[name].type.bind_processor(dialect) for name in columns]
         marker = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-        params = [
-            tuple(
-                value if process is None else process(value)
-                for value, process in zip(row.values(), processors, strict=True)
-            )
-            for row in rows
-        ]
+        params = [tuple(row.values()) for row in rows]
+        for index, name in enumerate(columns):
+            process = table.c[name].type.bind_processor(dialect)
+            if process is not None:  # e.g. timestamps; a batch shares few distinct values, so process each once
+                done = {value: process(value) for value in {row[index] for row in params}}
+                params = [(*row[:index], done[row[index]], *row[index + 1 :]) for row in params]
         self._db.exec_driver_sql(sql, params)
 
     def add_version(self, version: PassportVersion) -> None:
