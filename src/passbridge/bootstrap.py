@@ -22,6 +22,7 @@ from passbridge.settings import Settings
 from passbridge.storage.engine import make_engine
 from passbridge.storage.migrate import upgrade
 from passbridge.storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from passbridge.supplychain.services import SupplyChainService
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Services:
     uow: SqlAlchemyUnitOfWorkFactory
     passports: PassportService
     tokens: TokenIssuer
+    supplychain: SupplyChainService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -62,10 +64,11 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, key_store: KeyS
         upgrade(engine)
     uow = SqlAlchemyUnitOfWorkFactory(engine)
     keys = key_store or FileKeyStore(settings.key_dir)
-    tokens = TokenIssuer(keys.signing_key(TOKEN_KEY), settings.effective_public_url)
+    tokens = TokenIssuer(keys.signing_key(TOKEN_KEY))
     passports = PassportService(uow, clock, renderers())
     logger.info("node ready: %s on %s", settings.node_name, engine.url.render_as_string(hide_password=True))
-    return Services(settings, clock, engine, uow, passports, tokens)
+    supplychain = SupplyChainService(uow, clock, passports)
+    return Services(settings, clock, engine, uow, passports, tokens, supplychain)
 
 
 __all__ = ["TOKEN_KEY", "Services", "bootstrap", "renderers"]

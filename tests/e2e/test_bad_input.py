@@ -237,7 +237,7 @@ def test_token_for_an_unknown_role_or_another_node_is_rejected(
     from joserfc import jwt
 
     key = sqlite_services.tokens._key  # forge a token with a valid signature but a role we do not know
-    node = sqlite_services.settings.effective_public_url
+    node = f"urn:passbridge:node:{key.kid}"
     now = int(sqlite_services.clock.now().timestamp())
     claims = {"iss": node, "aud": node, "sub": "x", "role": "pirate", "iat": now, "exp": now + 60}
     forged = jwt.encode({"alg": key.algorithm}, claims, key.key, algorithms=[key.algorithm])

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from passbridge import __version__
 from passbridge.api import problems
-from passbridge.api.routes import passports, public
+from passbridge.api.routes import passports, public, supplychain
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.settings import Settings
 
@@ -30,6 +30,7 @@ def create_app(services: Services) -> FastAPI:
     problems.install(app)
     app.include_router(public.router)
     app.include_router(passports.router)
+    app.include_router(supplychain.router)
     return app
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from passbridge import __version__
-from passbridge.cli import docs as docs_cli, passports as passport_cli
+from passbridge.cli import docs as docs_cli, passports as passport_cli, supplychain as supplychain_cli
 from passbridge.cli.common import (
     ConfigOption,
     DatabaseOption,
@@ -32,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(passport_cli.app, name="passport")
+app.add_typer(supplychain_cli.app, name="supplychain")
 app.add_typer(docs_cli.app, name="docs")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

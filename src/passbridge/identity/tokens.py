@@ -1,7 +1,8 @@
 """Interim bearer tokens: JWTs this node signs for local use (`passbridge token --role ROLE`).
 
 A token says who the caller is (`sub`) and which passport reader role they act in (`role`); it is bound to this
-node (`iss` = `aud` = the node's public URL) and expires. Verifiable-credential callers (DCP) will resolve to the
+node (`iss` = `aud` = ``urn:passbridge:node:<key thumbprint>``, so it survives a change of host or port but not of
+the node's key) and expires. Verifiable-credential callers (DCP) will resolve to the
 same `Caller`, so the passport code does not change when they arrive.
 """
 
@@ -36,9 +37,9 @@ class Caller:
 class TokenIssuer:
     """Issues and verifies this node's interim bearer tokens."""
 
-    def __init__(self, key: SigningKey, node_url: str) -> None:
+    def __init__(self, key: SigningKey) -> None:
         self._key = key
-        self._node = node_url
+        self._node = f"urn:passbridge:node:{key.kid}"
 
     def issue(self, role: Role, subject: str, now: datetime, ttl_seconds: int) -> str:
         """A signed JWT for `subject` acting as `role`."""

@@ -126,6 +126,16 @@ ACCESS_RULES: tuple[AccessRule, ...] = (
     _r("x-passbridge.predecessors", _P1, "Art. 77(7): links to the passport(s) of the original battery or batteries"),
     _r("x-passbridge.annexXIII.manufacturer", _P1, "Annex XIII 1(a) → Annex VI Part A(1): manufacturer identity"),
     _r("x-passbridge.annexXIII.instructionsForUse", _P1, "Annex XIII 1(t): instructions for use"),
+    _r(
+        "x-passbridge.annexXIII.countriesOfOrigin",
+        _P1,
+        "Annex XIII 1(d) → Art. 52(3): responsible sourcing (countries of origin of cobalt, lithium, nickel, lead)",
+    ),
+    _r(
+        "x-passbridge.computed",
+        _P1,
+        "Annex XIII 1(c),(e): provenance of the computed carbon footprint and recycled content",
+    ),
     _r("x-passbridge.owner", _OWN, "passbridge: owner-only (suppliers, quantities, prices); never leaves the node"),
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,6 +204,21 @@ class PassportService:
         """
         with self._uow(write=False) as uow:
             return uow.passports.get(passport_id)
+
+    def current(self, passport_id: PassportId) -> PassportVersion:
+        """The current version, with its exact document (for writers that derive the next version from it).
+
+        Raises:
+            PassportNotFound: no such passport.
+        """
+        with self._uow(write=False) as uow:
+            head = uow.passports.get(passport_id)
+            return uow.passports.version(passport_id, head.current_version)
+
+    def existing(self, passport_ids: Iterable[PassportId]) -> set[PassportId]:
+        """Those of `passport_ids` that exist on this node."""
+        with self._uow(write=False) as uow:
+            return set(uow.passports.existing(passport_ids))
 
     def versions(self, passport_id: PassportId) -> tuple[Passport, Sequence[VersionInfo], Lineage]:
         """The head, all versions (oldest first) and the Art. 77(7) links of a passport.

@@ -1,4 +1,10 @@
-"""Table definitions on one `MetaData`; Alembic migrations create exactly these (a test compares them)."""
+"""Table definitions on one `MetaData`; Alembic migrations create exactly these (a test compares them).
+
+Passports (0001): `passports`, `passport_versions`, `passport_links`, `import_checkpoints`. Supply chain (0002):
+`sc_*` — operators, sites, parts, BOM lines, own footprints, material contents, trades, answers as received, ACL
+grants, battery models, batteries, recorded roll-ups. Decimals are stored as text (exact on every backend); nested
+figures (stages, elements) as the JSON item of the import format.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -16,7 +23,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -91,4 +100,149 @@ import_checkpoints = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
-__all__ = ["import_checkpoints", "metadata", "passport_links", "passport_versions", "passports"]
+# --- supply chain (issue #3) ---------------------------------------------------------------------------------
+DECIMAL = String(48)
+"""A decimal number as text: exact on SQLite and PostgreSQL alike."""
+UNIT = String(20)
+
+sc_operators = Table(
+    "sc_operators",
+    metadata,
+    Column("operator_id", String(64), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("open_operator_id", String(13), nullable=True),
+    Column("bpnl", String(16), nullable=True),
+    Column("did", String(500), nullable=True),
+)
+
+sc_sites = Table(
+    "sc_sites",
+    metadata,
+    Column("site_id", String(64), primary_key=True),
+    Column("operator_id", String(64), ForeignKey("sc_operators.operator_id"), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("bpns", String(16), nullable=True),
+    Column("open_plant_id", String(26), nullable=True),
+)
+
+sc_parts = Table(
+    "sc_parts",
+    metadata,
+    Column("trace_id", String(36), primary_key=True),
+    Column("operator_id", String(64), ForeignKey("sc_operators.operator_id"), nullable=False),
+    Column("site_id", String(64), ForeignKey("sc_sites.site_id"), nullable=True),
+    Column("parts_name", String(256), nullable=False),
+    Column("declared_unit", UNIT, nullable=False),
+    Column("terminated", Boolean, nullable=False),
+)
+
+sc_bom_lines = Table(
+    "sc_bom_lines",
+    metadata,
+    Column("parent_trace_id", String(36), ForeignKey("sc_parts.trace_id"), primary_key=True),
+    Column("child_trace_id", String(36), ForeignKey("sc_parts.trace_id"), primary_key=True),
+    Column("amount_required", DECIMAL, nullable=False),
+    Column("unit", UNIT, nullable=False),
+    Index("ix_sc_bom_lines_child_trace_id", "child_trace_id"),
+)
+
+sc_own_footprints = Table(
+    "sc_own_footprints",
+    metadata,
+    Column("trace_id", String(36), ForeignKey("sc_parts.trace_id"), primary_key=True),
+    Column("document", Text, nullable=False),  # the `footprints[]` item
+)
+
+sc_material_contents = Table(
+    "sc_material_contents",
+    metadata,
+    Column("trace_id", String(36), ForeignKey("sc_parts.trace_id"), primary_key=True),
+    Column("document", Text, nullable=False),  # the `materials[]` item
+)
+
+sc_trades = Table(
+    "sc_trades",
+    metadata,
+    Column("trade_id", String(36), primary_key=True),
+    Column("downstream_trace_id", String(36), ForeignKey("sc_parts.trace_id"), nullable=False, index=True),
+    Column("upstream_operator_id", String(64), ForeignKey("sc_operators.operator_id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("upstream_trace_id", String(36), nullable=True),
+    Column("reply_message", Text, nullable=False),
+    Column("answer_id", String(36), nullable=True),  # the current answer (sc_answers)
+)
+
+sc_answers = Table(
+    "sc_answers",
+    metadata,
+    Column("answer_id", String(36), primary_key=True),
+    Column("trade_id", String(36), ForeignKey("sc_trades.trade_id"), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False),
+    Column("document", LargeBinary, nullable=False),  # as received
+    Column("received_at", UtcDateTime(), nullable=False),
+)
+
+sc_acl_grants = Table(
+    "sc_acl_grants",
+    metadata,
+    Column("partner_id", String(64), ForeignKey("sc_operators.operator_id"), primary_key=True),
+    Column("trace_id", String(36), ForeignKey("sc_parts.trace_id"), primary_key=True),
+    Column("released", String(200), nullable=False),  # ACL items, comma separated
+)
+
+sc_battery_models = Table(
+    "sc_battery_models",
+    metadata,
+    Column("trace_id", String(36), ForeignKey("sc_parts.trace_id"), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("category", String(4), nullable=False),
+    Column("usable_capacity_kwh", DECIMAL, nullable=False),
+    Column("service_life_years", DECIMAL, nullable=False),
+    Column("full_cycles_per_year", DECIMAL, nullable=True),
+)
+
+sc_batteries = Table(
+    "sc_batteries",
+    metadata,
+    Column("battery_id", String(256), primary_key=True),
+    Column("model_trace_id", String(36), ForeignKey("sc_battery_models.trace_id"), nullable=False),
+    Column("own_trace_id", String(36), ForeignKey("sc_parts.trace_id"), nullable=True),
+    Column("passport_id", String(36), ForeignKey("passports.passport_id"), nullable=True, unique=True),
+)
+
+sc_rollups = Table(
+    "sc_rollups",
+    metadata,
+    Column("rollup_id", String(36), primary_key=True),
+    Column("trace_id", String(36), ForeignKey("sc_parts.trace_id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
+    Column("commitment", String(64), nullable=False),
+    Column("salt", LargeBinary, nullable=False),  # owner-side only: never served
+    Column("result_sha256", String(64), nullable=False),
+    Column("answers", Text, nullable=False),  # JSON [{answerId, tradeId, sha256}]
+    Column("document", LargeBinary, nullable=False),  # the roll-up as served
+    UniqueConstraint("trace_id", "number", name="uq_sc_rollups_trace_id"),
+)
+
+__all__ = [
+    "import_checkpoints",
+    "metadata",
+    "passport_links",
+    "passport_versions",
+    "passports",
+    "sc_acl_grants",
+    "sc_answers",
+    "sc_batteries",
+    "sc_battery_models",
+    "sc_bom_lines",
+    "sc_material_contents",
+    "sc_operators",
+    "sc_own_footprints",
+    "sc_parts",
+    "sc_rollups",
+    "sc_sites",
+    "sc_trades",
+]

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from passbridge.storage.repositories import SqlImportCheckpoints, SqlPassportRepository
+from passbridge.storage.supplychain import SqlSupplyChainRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -19,6 +20,7 @@ class SqlAlchemyUnitOfWork:
 
     passports: SqlPassportRepository
     checkpoints: SqlImportCheckpoints
+    supplychain: SqlSupplyChainRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -32,6 +34,7 @@ class SqlAlchemyUnitOfWork:
         self._connection = connection
         self.passports = SqlPassportRepository(connection)
         self.checkpoints = SqlImportCheckpoints(connection)
+        self.supplychain = SqlSupplyChainRepository(connection)
         return self
 
     def __exit__(
