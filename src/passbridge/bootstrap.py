@@ -19,6 +19,7 @@ from passbridge.identity.tokens import TokenIssuer
 from passbridge.passport.ports import Renderer
 from passbridge.passport.services import PassportService
 from passbridge.settings import Settings
+from passbridge.storage.changes import change_watch
 from passbridge.storage.engine import make_engine
 from passbridge.storage.migrate import upgrade
 from passbridge.storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -65,7 +66,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, key_store: KeyS
     uow = SqlAlchemyUnitOfWorkFactory(engine)
     keys = key_store or FileKeyStore(settings.key_dir)
     tokens = TokenIssuer(keys.signing_key(TOKEN_KEY))
-    passports = PassportService(uow, clock, renderers())
+    passports = PassportService(uow, clock, renderers(), changes=change_watch(engine))
     logger.info("node ready: %s on %s", settings.node_name, engine.url.render_as_string(hide_password=True))
     supplychain = SupplyChainService(uow, clock, passports)
     return Services(settings, clock, engine, uow, passports, tokens, supplychain)

@@ -73,3 +73,17 @@ def test_duplicates_and_missing_passports_are_domain_errors(services: Services) 
         services.passports.create(dumps_exact(sample_passport(1)))
     with pytest.raises(PassportNotFound):
         services.passports.head(PassportId.new())
+
+
+def test_a_reader_sees_a_version_written_by_another_process(make_services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from passbridge.passport.access import Role
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    reader, writer = make_services(url), make_services(url)  # two workers on one database file
+    version = writer.passports.create(dumps_exact(sample_passport(1)))
+    first = reader.passports.read(version.passport_id, Role.ANONYMOUS, "catenax-6.1.0")
+    assert reader.passports.read(version.passport_id, Role.ANONYMOUS, "catenax-6.1.0") is first  # cached
+    writer.passports.add_version(version.passport_id, dumps_exact(sample_passport(1, status="re-used")))
+    second = reader.passports.read(version.passport_id, Role.OWNER, "catenax-6.1.0")
+    assert second.version == 2
+    assert reader.passports.read(version.passport_id, Role.ANONYMOUS, "catenax-6.1.0").version == 2

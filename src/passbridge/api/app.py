@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from passbridge import __version__
 from passbridge.api import problems
+from passbridge.api.fastpath import PassportReadFastPath
 from passbridge.api.routes import passports, public, supplychain
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.settings import Settings
@@ -16,8 +17,8 @@ SETTINGS_ENV = "PASSBRIDGE_SERVE_SETTINGS_JSON"
 """How `passbridge serve` hands its merged settings to uvicorn worker processes."""
 
 
-def create_app(services: Services) -> FastAPI:
-    """The HTTP API of one node."""
+def create_app(services: Services, *, fast_path: bool = True) -> FastAPI:
+    """The HTTP API of one node (`fast_path=False` leaves out the cached-read front, for comparison tests)."""
     app = FastAPI(
         title="passbridge",
         version=__version__,
@@ -31,6 +32,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(public.router)
     app.include_router(passports.router)
     app.include_router(supplychain.router)
+    if fast_path:
+        app.add_middleware(PassportReadFastPath, services=services)
     return app
 
 

@@ -37,8 +37,9 @@ class BearerTokenResolver:
 RESOLVERS: Sequence[CallerResolver] = (BearerTokenResolver(),)
 
 
-def get_services(request: Request) -> Services:
-    """The node's services (set on the app at creation)."""
+async def get_services(request: Request) -> Services:
+    """The node's services (set on the app at creation). Async on purpose: a plain function dependency would be
+    run in the thread pool, a hop that costs more than the whole cached passport read."""
     services: Services = request.app.state.services
     return services
 
@@ -46,13 +47,21 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_caller(request: Request, services: ServicesDep) -> Caller:
-    """The caller of this request; no ``Authorization`` header = anonymous.
+async def get_caller(request: Request, services: ServicesDep) -> Caller:
+    """The caller of this request; no ``Authorization`` header = anonymous (async: see `get_services`).
 
     Raises:
         Unauthenticated: credentials that no resolver accepts.
     """
-    authorization = request.headers.get("authorization")
+    return resolve_caller(request.headers.get("authorization"), services)
+
+
+def resolve_caller(authorization: str | None, services: Services) -> Caller:
+    """The caller an ``Authorization`` header value names (None or empty = anonymous).
+
+    Raises:
+        Unauthenticated: credentials that no resolver accepts.
+    """
     if not authorization:
         return Caller.anonymous()
     for resolver in RESOLVERS:
@@ -65,7 +74,7 @@ def get_caller(request: Request, services: ServicesDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def require_owner(caller: CallerDep) -> Caller:
+async def require_owner(caller: CallerDep) -> Caller:
     """Only the economic operator running this node may write.
 
     Raises:
@@ -116,4 +125,5 @@ __all__ = [
     "get_services",
     "read_body",
     "require_owner",
+    "resolve_caller",
 ]

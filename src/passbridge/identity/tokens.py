@@ -37,9 +37,11 @@ class Caller:
 class TokenIssuer:
     """Issues and verifies this node's interim bearer tokens."""
 
-    def __init__(self, key: SigningKey) -> None:
+    def __init__(self, key: SigningKey, cache_size: int = 10_000) -> None:
         self._key = key
         self._node = f"urn:passbridge:node:{key.kid}"
+        self._verified: dict[str, tuple[Caller, int, int]] = {}
+        self._cache_size = cache_size
 
     def issue(self, role: Role, subject: str, now: datetime, ttl_seconds: int) -> str:
         """A signed JWT for `subject` acting as `role`."""
@@ -63,6 +65,9 @@ class TokenIssuer:
         Raises:
             Unauthenticated: bad signature, wrong issuer or audience, not yet valid, expired, unknown role.
         """
+        seen = self._verified.get(token)
+        if seen is not None and seen[1] <= now.timestamp() < seen[2]:
+            return seen[0]  # signature and claims already checked; only time can change the verdict
         try:
             decoded = jwt.decode(token, self._key.key, algorithms=[self._key.algorithm])
             registry = jwt.JWTClaimsRegistry(
@@ -77,7 +82,11 @@ class TokenIssuer:
             role = Role(decoded.claims["role"])
         except (JoseError, ValueError) as exc:
             raise Unauthenticated(f"bearer token rejected: {exc}") from None
-        return Caller(role, str(decoded.claims["sub"]), via="bearer token")
+        caller = Caller(role, str(decoded.claims["sub"]), via="bearer token")
+        if len(self._verified) >= self._cache_size:
+            self._verified.clear()
+        self._verified[token] = (caller, int(decoded.claims.get("nbf", 0)), int(decoded.claims["exp"]))
+        return caller
 
 
 __all__ = ["Caller", "TokenIssuer"]

@@ -99,6 +99,13 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> UnitOfWork: ...
 
 
+class ChangeWatch(Protocol):
+    """Tells cheaply whether anything was committed since the last look (by any process)."""
+
+    def generation(self) -> int | None:
+        """A number that changes after every commit by another connection; None when the backend cannot tell."""
+
+
 class Renderer(Protocol):
     """Encodes a (projected) passport content into one wire format."""
 
@@ -108,4 +115,4 @@ class Renderer(Protocol):
         """The bytes of the document in this format."""
 
 
-__all__ = ["ImportCheckpoints", "PassportRepository", "Renderer", "UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["ChangeWatch", "ImportCheckpoints", "PassportRepository", "Renderer", "UnitOfWork", "UnitOfWorkFactory"]

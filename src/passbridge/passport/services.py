@@ -20,6 +20,7 @@ from passbridge.errors import (
     DuplicateIdentifier,
     DuplicatePassport,
     IllegalTransition,
+    PassportNotFound,
     PassportRuleViolation,
     UnsupportedFormat,
     Violation,
@@ -28,7 +29,7 @@ from passbridge.jsoncodec import is_float_safe, loads_exact, loads_fast
 from passbridge.passport.access import Role
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES, BatteryStatus, check_transition
 from passbridge.passport.model import Passport, PassportFacts, PassportId, PassportVersion, VersionInfo
-from passbridge.passport.ports import PassportRepository, Renderer, UnitOfWorkFactory
+from passbridge.passport.ports import ChangeWatch, PassportRepository, Renderer, UnitOfWorkFactory
 from passbridge.passport.validation import validate_document
 from passbridge.passport.views import project
 
@@ -90,6 +91,32 @@ class ViewCache:
                 self._entries.popitem(last=False)
 
 
+class _CurrentVersions:
+    """Current version numbers learnt at one change generation; a new generation forgets them all."""
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self._capacity = capacity
+        self._generation: int | None = None
+        self._numbers: dict[PassportId, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self, passport_id: PassportId, generation: int) -> int | None:
+        with self._lock:
+            if generation != self._generation:
+                self._numbers.clear()
+                self._generation = generation
+            return self._numbers.get(passport_id)
+
+    def put(self, passport_id: PassportId, number: int, generation: int) -> None:
+        # `generation` was read before the query, so a commit in between shows up as a newer one next time.
+        with self._lock:
+            if generation != self._generation:
+                return
+            if len(self._numbers) >= self._capacity:
+                self._numbers.clear()
+            self._numbers[passport_id] = number
+
+
 class PassportService:
     """Create, version and read battery passports."""
 
@@ -100,11 +127,14 @@ class PassportService:
         renderers: Mapping[str, Renderer],
         *,
         cache: ViewCache | None = None,
+        changes: ChangeWatch | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._renderers = dict(renderers)
         self._cache = cache or ViewCache()
+        self._changes = changes
+        self._current = _CurrentVersions()
 
     @property
     def formats(self) -> Sequence[str]:
@@ -175,13 +205,20 @@ class PassportService:
         renderer = self._renderers.get(fmt)
         if renderer is None:
             raise UnsupportedFormat(fmt, self.formats)
+        generation = self._changes.generation() if self._changes is not None else None
+        if number is None and generation is not None:
+            known = self._current.get(passport_id, generation)
+            hit = self._cache.get((passport_id.value, known, role, fmt)) if known is not None else None
+            if hit is not None:  # nothing committed anywhere since we learnt the current version: no query
+                return hit
         with self._uow(write=False) as uow:
             if number is None:
                 current = uow.passports.current_version_number(passport_id)
                 if current is None:
-                    uow.passports.get(passport_id)  # raises PassportNotFound
-                    raise AssertionError("unreachable")
+                    raise PassportNotFound(passport_id.value)
                 number = current
+                if generation is not None:
+                    self._current.put(passport_id, current, generation)
             key = (passport_id.value, number, role, fmt)
             cached = self._cache.get(key)
             if cached is not None:

@@ -1,0 +1,68 @@
+"""An ASGI front for the hottest request: ``GET /api/v1/passports/{id}[?format=…]`` answered from the view cache.
+
+Why: a cached passport read is a dictionary lookup, but FastAPI's routing, dependency resolution and parameter
+validation cost several times that per request. This front handles only the plain success case — a valid
+passport id, at most a ``format`` parameter, anonymous or a bearer token — with exactly the route's semantics
+(same service call, same headers, same 304 handling: `view_headers`, `not_modified`). Everything else, including
+every error, falls through to the FastAPI app, which stays the one documented implementation (OpenAPI).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from passbridge.api.deps import resolve_caller
+from passbridge.api.routes.passports import not_modified, view_headers
+from passbridge.bootstrap import Services
+from passbridge.ecosystems.catenax.battery_pass import FORMAT as DEFAULT_FORMAT
+from passbridge.errors import PassbridgeError
+from passbridge.passport.model import PassportId
+
+PREFIX = "/api/v1/passports/"
+
+
+class PassportReadFastPath:
+    """ASGI middleware serving cached passport views; falls through to `app` for anything else."""
+
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not path.startswith(PREFIX)
+            or "/" in path[len(PREFIX) :]
+        ):
+            await self.app(scope, receive, send)
+            return
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if any(name != "format" for name, _ in query) or len(query) > 1:
+            await self.app(scope, receive, send)
+            return
+        headers = {name: value for name, value in scope["headers"] if name in (b"authorization", b"if-none-match")}
+        authorization = headers.get(b"authorization")
+        try:
+            caller = resolve_caller(authorization.decode("latin-1") if authorization else None, self.services)
+            passport_id = PassportId.parse(path[len(PREFIX) :])
+            view = self.services.passports.read(passport_id, caller.role, query[0][1] if query else DEFAULT_FORMAT)
+        except PassbridgeError:
+            await self.app(scope, receive, send)  # the app produces the problem+json answer
+            return
+        if_none_match = headers.get(b"if-none-match")
+        status = 304 if not_modified(view, if_none_match.decode("latin-1") if if_none_match else None) else 200
+        raw_headers = [
+            (name.lower().encode(), value.encode()) for name, value in view_headers(view, caller.role).items()
+        ]
+        body = b"" if status == 304 else view.body
+        if status == 200:
+            raw_headers += [(b"content-type", view.media_type.encode()), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+__all__ = ["PREFIX", "PassportReadFastPath"]
