@@ -32,6 +32,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bulk_import.py
 	$(BIN)/python benchmarks/read.py
+	$(BIN)/python benchmarks/rollup.py
 
 clean:
 	rm -rf $(VENV) passbridge-data .pytest_cache .mypy_cache .ruff_cache
