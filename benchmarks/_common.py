@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -42,7 +43,9 @@ def machine() -> dict[str, Any]:
     cpuinfo = _read("/proc/cpuinfo")
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "")
     mhz = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("cpu MHz")), "")
-    mem_kib = next((int(line.split()[1]) for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal")), 0)
+    mem_kib = next(
+        (int(line.split()[1]) for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal")), 0
+    )
     return {
         "cpu": model or platform.processor() or platform.machine(),
         "cpu_mhz": mhz,
@@ -51,7 +54,22 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "kernel": platform.release(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "loadavg": " ".join(_read("/proc/loadavg").split()[:3]),
+        "busy_before_percent": cpu_busy(),
     }
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """Percent of all cores busy over `seconds` (from /proc/stat): other work on the machine skews every figure."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in _read("/proc/stat").splitlines()[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return round(100 * (1 - (idle1 - idle0) / max(total1 - total0, 1)), 1)
 
 
 def machine_line(info: Mapping[str, Any]) -> str:
@@ -59,7 +77,8 @@ def machine_line(info: Mapping[str, Any]) -> str:
     mhz = f" @ {float(info['cpu_mhz']):.0f} MHz" if info.get("cpu_mhz") else ""
     return (
         f"{info['cpu']}{mhz}, {info['cores']} cores, {info['ram_gib']} GiB RAM, Python {info['python']}, "
-        f"Linux {info['kernel']}, {info['date']}"
+        f"Linux {info['kernel']}, {info['date']}; before the run: load average {info['loadavg']}, "
+        f"{info['busy_before_percent']} % of the CPU busy with other work"
     )
 
 
@@ -71,7 +90,7 @@ def free_port() -> int:
         return port
 
 
-def run(cmd: Sequence[str | Path], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
+def run(cmd: Sequence[object], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
     """Run a command to completion and return its stdout; on failure show its output and raise."""
     done = subprocess.run(
         [str(c) for c in cmd], capture_output=True, text=True, env=dict(env) if env else None, cwd=cwd, check=False
@@ -107,7 +126,7 @@ class Servers:
         self.stop_all()
 
     def start(
-        self, name: str, cmd: Sequence[str | Path], ready_url: str, *, env: Mapping[str, str], timeout: float = 60.0
+        self, name: str, cmd: Sequence[object], ready_url: str, *, env: Mapping[str, str], timeout: float = 60.0
     ) -> None:
         """Start `cmd` and wait until `ready_url` answers 200 (or raise, showing the server's log)."""
         log_path = self._log_dir / f"{name}.log"
@@ -127,6 +146,11 @@ class Servers:
             time.sleep(0.2)
         raise RuntimeError(f"{name} not ready at {ready_url} after {timeout:.0f} s:\n{log_path.read_text()}")
 
+    def cpu_ticks(self) -> int:
+        """CPU time (clock ticks) used so far by every live process of every server's process group."""
+        groups = {proc.pid for _name, proc in self._procs}
+        return sum(ticks for pgid, ticks in _process_ticks() if pgid in groups)
+
     def stop_all(self) -> None:
         """SIGTERM each process group, then SIGKILL what is still alive after 10 s."""
         for _name, proc in self._procs:
@@ -144,6 +168,30 @@ class Servers:
 
 def _raise_exit(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _process_ticks() -> Iterator[tuple[int, int]]:
+    """(process group, utime + stime ticks) of every process."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _read(f"/proc/{entry}/stat").rpartition(")")[2].split()
+            if len(fields) > 12:
+                yield int(fields[2]), int(fields[11]) + int(fields[12])
+
+
+def _busy_ticks() -> int:
+    """Ticks all cores spent not idle (steal included: the hypervisor gave them to someone else)."""
+    fields = [int(x) for x in _read("/proc/stat").splitlines()[0].split()[1:9]]
+    return sum(fields) - fields[3] - fields[4]
+
+
+def _own_seconds() -> float:
+    """CPU seconds of this process and its waited-for children (wrk)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # --- wrk -------------------------------------------------------------------------------------------------------
@@ -179,6 +227,17 @@ function request()
 end
 """
 
+WRK_STOP_LUA = """
+local answered = 0
+function response(status, headers, body)
+  answered = answered + 1
+  if answered == %d then
+    io.open(%s .. (offset or 0), "w"):close()
+    wrk.thread:stop()
+  end
+end
+"""
+
 
 def wrk_binary() -> str:
     """Path of wrk, or exit telling how to install it."""
@@ -194,11 +253,14 @@ def wrk_version() -> str:
     return (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[0].strip()
 
 
-def write_lua(path: Path, request_paths: Sequence[str] | None = None) -> Path:
-    """A wrk script: JSON summary in `done()`, cycling `request_paths` when given (pre-formatted, so cheap)."""
+def write_lua(path: Path, request_paths: Sequence[str] | None = None, stop_after: int = 0) -> Path:
+    """A wrk script: JSON summary in `done()`, cycling `request_paths` when given (pre-formatted, so cheap), each
+    thread stopping after `stop_after` responses when > 0 (a `response()` hook slows wrk: warm-ups only)."""
     text = WRK_DONE_LUA
     if request_paths:
         text = WRK_CYCLE_LUA % ", ".join(json.dumps(p) for p in request_paths) + text
+    if stop_after > 0:
+        text += WRK_STOP_LUA % (stop_after, json.dumps(f"{path}.done-"))
     path.write_text(text)
     return path
 
@@ -217,6 +279,10 @@ class WrkResult:
     bytes_per_response: float
     errors: int
     command: str
+    server_cpu: float = 0.0
+    """Share of all cores the servers used during the run, percent; likewise wrk (+ this script) and the rest."""
+    wrk_cpu: float = 0.0
+    other_cpu: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -231,13 +297,21 @@ def run_wrk(
     connections: int = 32,
     seconds: float = 10.0,
     headers: Mapping[str, str] | None = None,
+    servers: Servers | None = None,
 ) -> WrkResult:
-    """Run wrk against `url` and read the JSON its `done()` hook prints (errors = socket errors + non-2xx/3xx)."""
+    """Run wrk against `url` and read the JSON its `done()` hook prints (errors = socket errors + non-2xx/3xx),
+    with how the cores were shared: `servers`, wrk, and other work on the machine."""
     cmd = [wrk_binary(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
     for key, value in (headers or {}).items():
         cmd += ["-H", f"{key}: {value}"]
     cmd.append(url)
+    start = (time.monotonic(), _busy_ticks(), servers.cpu_ticks() if servers else 0, _own_seconds())
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    end = (time.monotonic(), _busy_ticks(), servers.cpu_ticks() if servers else 0, _own_seconds())
+    capacity = (end[0] - start[0]) * CLK_TCK * (os.cpu_count() or 1) / 100  # ticks per percent
+    server_cpu = (end[2] - start[2]) / capacity if servers else 0.0
+    wrk_cpu = (end[3] - start[3]) * CLK_TCK / capacity
+    other_cpu = max(0.0, (end[1] - start[1]) / capacity - server_cpu - wrk_cpu) if servers else 0.0
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout}{out.stderr}")
@@ -255,7 +329,33 @@ def run_wrk(
         bytes_per_response=round(raw["bytes"] / raw["requests"], 1) if raw["requests"] else 0.0,
         errors=sum(raw[k] for k in ("connect", "read", "write", "status", "timeout")),
         command="wrk " + shown,
+        server_cpu=round(server_cpu, 1),
+        wrk_cpu=round(wrk_cpu, 1),
+        other_cpu=round(other_cpu, 1),
     )
+
+
+def warm_wrk(url: str, script: Path, *, threads: int = 2, connections: int = 32, headers: Mapping[str, str]) -> None:
+    """Run a `write_lua(..., stop_after=N)` script until every wrk thread has had its N responses.
+
+    A thread that calls ``wrk.thread:stop()`` stops, but wrk itself waits out ``-d``; each thread leaves a marker
+    file instead, and wrk is interrupted once all are there.
+    """
+    markers = [Path(f"{script}.done-{t}") for t in range(threads)]
+    for marker in markers:
+        marker.unlink(missing_ok=True)
+    cmd = [wrk_binary(), f"-t{threads}", f"-c{connections}", "-d3600s", "-s", str(script)]
+    for key, value in headers.items():
+        cmd += ["-H", f"{key}: {value}"]
+    with subprocess.Popen([*cmd, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        try:
+            while not all(m.exists() for m in markers):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"wrk warm-up exited early ({proc.returncode}): {' '.join(cmd)}")
+                time.sleep(0.1)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
 
 
 def fmt_bytes(n: float) -> str:
@@ -291,6 +391,7 @@ __all__ = [
     "WORK",
     "Servers",
     "WrkResult",
+    "cpu_busy",
     "fmt_bytes",
     "free_port",
     "http_get",
@@ -300,6 +401,7 @@ __all__ = [
     "run_wrk",
     "table",
     "timed",
+    "warm_wrk",
     "write_lua",
     "wrk_binary",
     "wrk_version",
