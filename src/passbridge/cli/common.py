@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -55,6 +56,16 @@ def open_node(settings: Settings) -> Services:
     return run_guarded(lambda: bootstrap(settings))
 
 
+@contextmanager
+def node(config: Path | None, database_url: str | None, data_dir: Path | None) -> Iterator[Services]:
+    """The node in the current directory (or as configured), closed again when the command is done."""
+    services = open_node(node_settings(config, database_url, data_dir))
+    try:
+        yield services
+    finally:
+        services.close()
+
+
 def print_json(value: Any) -> None:
     """Pretty JSON on stdout."""
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -65,6 +76,7 @@ __all__ = [
     "DataDirOption",
     "DatabaseOption",
     "err",
+    "node",
     "node_settings",
     "open_node",
     "print_json",

@@ -18,8 +18,7 @@ from passbridge.cli.common import (
     DatabaseOption,
     DataDirOption,
     err,
-    node_settings,
-    open_node,
+    node,
     run_guarded,
 )
 from passbridge.cli.parallel import bounded_process_map
@@ -72,9 +71,7 @@ def import_(
     data_dir: DataDirOption = None,
 ) -> None:
     """Validate and store passports in batches; resumable (a rerun continues where a crash stopped)."""
-    settings = node_settings(config, database_url, data_dir)
-    services = open_node(settings)
-    try:
+    with node(config, database_url, data_dir) as services:
         key, total, lines = run_guarded(lambda: _lines(source))
         workers = (os.cpu_count() or 1) if jobs is None else jobs
         decoder: BatchDecoder = sequential
@@ -86,8 +83,6 @@ def import_(
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("import", total=total, completed=start)
             report = importer.run(key, lines, progress=lambda n: progress.advance(task, n))
-    finally:
-        services.close()
     _print_report(report)
     if report.failed:
         raise typer.Exit(1)
@@ -121,13 +116,10 @@ def export(
     data_dir: DataDirOption = None,
 ) -> None:
     """Write a passport in a format, as ROLE would see it."""
-    services = open_node(node_settings(config, database_url, data_dir))
-    try:
+    with node(config, database_url, data_dir) as services:
         view = run_guarded(
             lambda: services.passports.read(PassportId.parse(passport_id, path="ID"), role, fmt, version)
         )
-    finally:
-        services.close()
     if output is None:
         sys.stdout.buffer.write(view.body + b"\n")
     else:
@@ -148,13 +140,10 @@ def show(
     from rich.json import JSON
     from rich.table import Table
 
-    services = open_node(node_settings(config, database_url, data_dir))
-    try:
+    with node(config, database_url, data_dir) as services:
         pid = run_guarded(lambda: PassportId.parse(passport_id, path="ID"))
         head, infos, lineage = run_guarded(lambda: services.passports.versions(pid))
         view = services.passports.read(pid, role, "catenax-6.1.0")
-    finally:
-        services.close()
     out = Console()
     table = Table(title=f"passport {pid}", show_header=True)
     for column in ("version", "status", "recorded", "sha-256"):

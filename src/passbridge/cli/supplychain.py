@@ -22,8 +22,7 @@ from passbridge.cli.common import (
     DatabaseOption,
     DataDirOption,
     err,
-    node_settings,
-    open_node,
+    node,
     run_guarded,
 )
 from passbridge.errors import InvalidInput
@@ -90,8 +89,7 @@ def import_(
     if fmt is None:
         err.print(f"[red]error[/red] {escape(str(source))}: use a .json import document or a .csv BOM file")
         raise typer.Exit(2)
-    services = open_node(node_settings(config, database_url, data_dir))
-    try:
+    with node(config, database_url, data_dir) as services:
         raw = source.read_bytes()
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:
@@ -109,8 +107,6 @@ def import_(
                     raise typer.Exit(2) from None
 
             report = run_guarded(run)
-    finally:
-        services.close()
     _print_report(report)
 
 
@@ -122,11 +118,8 @@ def rollup(
     data_dir: DataDirOption = None,
 ) -> None:
     """Compute (if anything changed), record and print the roll-up of a part as JSON."""
-    services = open_node(node_settings(config, database_url, data_dir))
-    try:
+    with node(config, database_url, data_dir) as services:
         stored = run_guarded(lambda: services.supplychain.rollup(_trace_id(trace_id)))
-    finally:
-        services.close()
     err.print(
         f"roll-up {stored.rollup_id} (#{stored.number}, {stored.computed_at.isoformat()})",
         highlight=False,
@@ -143,11 +136,8 @@ def audit(
     data_dir: DataDirOption = None,
 ) -> None:
     """Recompute a part's current roll-up and check its commitment and answer hashes; exit 0 only if it verifies."""
-    services = open_node(node_settings(config, database_url, data_dir))
-    try:
+    with node(config, database_url, data_dir) as services:
         verification = run_guarded(lambda: services.supplychain.audit(_trace_id(trace_id)))
-    finally:
-        services.close()
     if verification.ok:
         typer.echo(f"ok: the roll-up of part {trace_id} verifies")
         return
@@ -166,11 +156,8 @@ def answer(
     data_dir: DataDirOption = None,
 ) -> None:
     """Print the answer PARTNER would get for a part (what its disclosure ACL releases, nothing else)."""
-    services = open_node(node_settings(config, database_url, data_dir))
-    try:
+    with node(config, database_url, data_dir) as services:
         value = run_guarded(lambda: services.supplychain.answer_for(_trace_id(trace_id), partner))
-    finally:
-        services.close()
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
