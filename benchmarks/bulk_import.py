@@ -27,7 +27,7 @@ from pathlib import Path
 
 from passbridge.bootstrap import bootstrap
 from passbridge.cli.parallel import bounded_process_map
-from passbridge.cli.passports import _read_lines
+from passbridge.cli.passports import read_lines
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.bulk import BulkImporter, DecodedLine, decode_lines, sequential
 from passbridge.passport.samples import sample_passport, sample_passport_id
@@ -93,7 +93,7 @@ def import_run(source: Path, workdir: Path, jobs: int, count: int) -> dict[str, 
             samples.append((done, rss_mib()))
 
     start = time.perf_counter()
-    report = importer.run(f"bench:{source}", _read_lines(source), progress=progress)
+    report = importer.run(f"bench:{source}", read_lines(source), progress=progress)
     elapsed = time.perf_counter() - start
     services.close()
     assert report.stored == count and report.failed == 0, (report.stored, report.errors[:3])

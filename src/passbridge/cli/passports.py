@@ -32,7 +32,7 @@ app = typer.Typer(help="Import, export and show passports of this node.", no_arg
 MAX_ERRORS_SHOWN = 20
 
 
-def _read_lines(path: Path, chunk: int = 1 << 22) -> Iterator[bytes]:
+def read_lines(path: Path, chunk: int = 1 << 22) -> Iterator[bytes]:
     """Lines of a file without their line ends, read in 4 MiB chunks (much cheaper than line-by-line reads)."""
     rest = b""
     with path.open("rb") as handle:
@@ -53,7 +53,7 @@ def _lines(path: Path) -> tuple[str, int, Iterator[bytes]]:
         with path.open("rb") as handle:
             total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 22), b""))
 
-        return f"jsonl:{path.resolve()}", total, _read_lines(path)
+        return f"jsonl:{path.resolve()}", total, read_lines(path)
     if path.suffix == ".json":
         return f"json:{path.resolve()}", 1, iter([path.read_bytes().replace(b"\n", b" ")])
     raise InvalidInput.at("FILE", f"{path} is not a .jsonl file, a .json file or a directory")
@@ -159,4 +159,4 @@ def show(
     out.print(JSON(view.body.decode("utf-8")))
 
 
-__all__ = ["app"]
+__all__ = ["app", "read_lines"]
