@@ -72,6 +72,15 @@ def cpu_busy(seconds: float = 2.0) -> float:
     return round(100 * (1 - (idle1 - idle0) / max(total1 - total0, 1)), 1)
 
 
+def wait_quiet(threshold: float, timeout: float) -> bool:
+    """Wait until other work uses at most `threshold` % of the CPU (2 s samples); False after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cpu_busy() <= threshold:
+            return True
+    return False
+
+
 def machine_line(info: Mapping[str, Any]) -> str:
     """One line for the report."""
     mhz = f" @ {float(info['cpu_mhz']):.0f} MHz" if info.get("cpu_mhz") else ""
@@ -401,6 +410,7 @@ __all__ = [
     "run_wrk",
     "table",
     "timed",
+    "wait_quiet",
     "warm_wrk",
     "write_lua",
     "wrk_binary",

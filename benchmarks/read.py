@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from benchmarks._common import (
     run_wrk,
     table,
     timed,
+    wait_quiet,
     warm_wrk,
     write_lua,
     wrk_binary,
@@ -57,6 +58,8 @@ BASYX_VENV = WORK / "basyx-venv"
 TARGET_RPS = 13_000
 TARGET_P99_MS = 10.0
 TARGET_RATIO = 10.0
+DISTURBED = 5.0  # percent of the CPU used by other work above which a run is taken again
+RETRIES, QUIET_WAIT_S = 3, 180.0
 WARM_PASSES = 16  # reads of each pool URL before measuring, over connections spread across both workers
 ROLES = ("anonymous", "legitimate_interest", "notified_body", "owner")
 FORMATS = ("catenax-6.1.0", "idta", "aas")
@@ -90,12 +93,12 @@ class Scenario:
 
     group: str
     name: str
-    server: str
     url: str
     seconds: float
     lua: Path
-    warm_lua: Path | None = None
+    warm_lua: Path | None = None  # pools: read every URL WARM_PASSES times first
     headers: dict[str, str] = field(default_factory=dict)
+    server: str = "passbridge"
 
 
 def parse_args() -> argparse.Namespace:
@@ -165,7 +168,14 @@ def measure(scenario: Scenario, warmup: float, warmed: set[str], servers: Server
     elif key not in warmed and scenario.warm_lua is not None:
         warm_wrk(scenario.url, scenario.warm_lua, headers=scenario.headers)
     warmed.add(key)
-    result = run_wrk(scenario.url, scenario.lua, seconds=scenario.seconds, headers=scenario.headers, servers=servers)
+    for attempt in range(1 + RETRIES):  # a run that other work disturbed is taken again once the machine is quiet
+        result = run_wrk(
+            scenario.url, scenario.lua, seconds=scenario.seconds, headers=scenario.headers, servers=servers
+        )
+        if result.other_cpu <= DISTURBED or attempt == RETRIES:
+            break
+        sys.stderr.write(f"  (other work took {result.other_cpu:.0f} % of the CPU: waiting for quiet, then again)\n")
+        wait_quiet(DISTURBED, QUIET_WAIT_S)
     flag = f"  ({result.errors} errors!)" if result.errors else ""
     sys.stderr.write(
         f"  {scenario.group:<9} {scenario.name:<44} {result.rps:>9,.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
@@ -229,42 +239,21 @@ def plan(fx: Fixture, pb_url: str, bx_urls: dict[str, str], quick: bool) -> list
     pool = {f: write_lua(fx.work / f"pool-{f}.lua", paths[f]) for f in FORMATS}
     per_thread = WARM_PASSES * len(fx.ids) // 2  # wrk -t2
     warm = {f: write_lua(fx.work / f"warm-{f}.lua", paths[f], stop_after=per_thread) for f in FORMATS}
-    one = f"{pb_url}/api/v1/passports/{fx.ids[0]}"
+    one, cx = f"{pb_url}/api/v1/passports/{fx.ids[0]}", FORMATS[0]
     submodels = BASYX_SUBMODELS[:1] if quick else BASYX_SUBMODELS
-    scenarios = [
-        Scenario("vs BaSyx", f"BaSyx {BASYX_VERSION} GET submodel {n}", "basyx", bx_urls[n], long_s, single)
+    vs = [
+        Scenario("vs BaSyx", f"BaSyx {BASYX_VERSION} GET submodel {n}", bx_urls[n], long_s, single, server="basyx")
         for n in submodels
     ]
-    scenarios += [
-        Scenario("vs BaSyx", "passbridge GET passport (public, catenax-6.1.0)", "passbridge", one, long_s, single),
-        Scenario(
-            "vs BaSyx",
-            "passbridge GET passport ?format=aas (public)",
-            "passbridge",
-            f"{one}?format=aas",
-            long_s,
-            single,
-        ),
-        Scenario(
-            "pool",
-            f"passbridge public, {len(fx.ids)} passports cycled",
-            "passbridge",
-            pb_url,
-            long_s,
-            pool[FORMATS[0]],
-            warm[FORMATS[0]],
-        ),
-    ]
+    vs.append(Scenario("vs BaSyx", "passbridge GET passport (public, catenax-6.1.0)", one, long_s, single))
+    vs.append(Scenario("vs BaSyx", "passbridge GET passport ?format=aas (public)", f"{one}?format=aas", long_s, single))
+    name = f"passbridge public, {len(fx.ids)} passports cycled"
+    pools = [Scenario("pool", name, pb_url, long_s, pool[cx], warm[cx])]
     for role in ROLES:
         auth = {"Authorization": f"Bearer {fx.tokens[role]}"} if role in fx.tokens else {}
-        name = f"{role} ({FORMATS[0]}, pool)"
-        scenarios.append(
-            Scenario("role", name, "passbridge", pb_url, short_s, pool[FORMATS[0]], warm[FORMATS[0]], auth)
-        )
-    scenarios += [
-        Scenario("format", f"{f} (anonymous, pool)", "passbridge", pb_url, short_s, pool[f], warm[f]) for f in FORMATS
-    ]
-    return scenarios
+        pools.append(Scenario("role", f"{role} ({cx}, pool)", pb_url, short_s, pool[cx], warm[cx], auth))
+    pools += [Scenario("format", f"{f} (anonymous, pool)", pb_url, short_s, pool[f], warm[f]) for f in FORMATS]
+    return vs + pools
 
 
 def main() -> int:
@@ -283,7 +272,7 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
     sys.stdout.write(text + "\n")
     if args.json:
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+        args.json.write_text(json.dumps(data, indent=2, default=str) + "\n")
         sys.stderr.write(f"wrote {args.json}\n")
     return 0
 
@@ -372,7 +361,7 @@ def render(
     aas = next(r for s, r, _ in results if "format=aas" in s.name)
     pool = next(r for s, r, _ in results if s.group == "pool")
     ratio, ratio_aas = public.rps / basyx.rps, aas.rps / basyx.rps
-    disturbed = sum(x.other_cpu > 5 for _, _, runs in results for x in runs)
+    disturbed = sum(x.other_cpu > DISTURBED for _, _, runs in results for x in runs)
     total = sum(len(runs) for _, _, runs in results)
 
     def verdict(r: WrkResult) -> str:
@@ -396,7 +385,8 @@ def render(
         f"target ≥ {TARGET_RATIO:.0f}x: {'met' if ratio >= TARGET_RATIO else 'MISSED'}",
         f"Target ≥ {TARGET_RPS:,} req/s with p99 ≤ {TARGET_P99_MS:.0f} ms — single passport: {verdict(public)}; "
         f"pool of {pool_size}: {verdict(pool)}",
-        f"Runs with more than 5 % of the CPU taken by other work (figures too low): {disturbed} of {total}.",
+        f"Runs still disturbed by other work (> {DISTURBED:.0f} % of the CPU after {RETRIES} retries): {disturbed} of "
+        f"{total}.",
     ]
     data = {
         "benchmark": "read",
@@ -410,14 +400,7 @@ def render(
         "pool_size": pool_size,
         "bodies": probes,
         "results": [
-            {
-                "group": s.group,
-                "name": s.name,
-                "server": s.server,
-                "note": cores_note,
-                "median": r.as_dict(),
-                "runs": [x.as_dict() for x in runs],
-            }
+            {"scenario": asdict(s), "median": r.as_dict(), "runs": [x.as_dict() for x in runs]}
             for s, r, runs in results
         ],
         "ratio_public_vs_basyx": round(ratio, 2),
