@@ -29,6 +29,7 @@ class PassportReadFastPath:
     def __init__(self, app: ASGIApp, services: Services) -> None:
         self.app = app
         self.services = services
+        self._headers: dict[tuple[str, str, int], list[tuple[bytes, bytes]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -40,7 +41,8 @@ class PassportReadFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        raw_query: bytes = scope["query_string"]
+        query = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
         if any(name != "format" for name, _ in query) or len(query) > 1:
             await self.app(scope, receive, send)
             return
@@ -55,12 +57,19 @@ class PassportReadFastPath:
             return
         if_none_match = headers.get(b"if-none-match")
         status = 304 if not_modified(view, if_none_match.decode("latin-1") if if_none_match else None) else 200
-        raw_headers = [
-            (name.lower().encode(), value.encode()) for name, value in view_headers(view, caller.role).items()
-        ]
         body = b"" if status == 304 else view.body
-        if status == 200:
-            raw_headers += [(b"content-type", view.media_type.encode()), (b"content-length", str(len(body)).encode())]
+        key = (view.etag, caller.role.value, status)
+        raw_headers = self._headers.get(key)
+        if raw_headers is None:  # built once per (view, role, status): views are immutable
+            raw_headers = [(k.lower().encode(), v.encode()) for k, v in view_headers(view, caller.role).items()]
+            if status == 200:
+                raw_headers += [
+                    (b"content-type", view.media_type.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ]
+            if len(self._headers) >= 100_000:
+                self._headers.clear()
+            self._headers[key] = raw_headers
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
         await send({"type": "http.response.body", "body": body})
 
