@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from typing import Any, Final
 
@@ -93,10 +93,8 @@ def uuid_at(value: object, path: str) -> uuid.UUID:
         InvalidInput: naming `path`.
     """
     if isinstance(value, str):
-        try:
+        with suppress(ValueError):  # not a UUID: fall through to the error naming the path
             return uuid.UUID(value)
-        except ValueError:
-            pass
     raise InvalidInput.at(path, f"must be a UUID, got {value!r}", "Ouranos traceId (UUID)")
 
 
