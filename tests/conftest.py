@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from passbridge.api.app import create_app
+from passbridge.api.app import create_asgi
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.identity.keys import MemoryKeyStore
 from passbridge.jsoncodec import dumps_exact
@@ -104,13 +104,13 @@ def sqlite_services(make_services: Callable[..., Services]) -> Services:
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services), raise_server_exceptions=False) as test_client:
+    with TestClient(create_asgi(services), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 @pytest.fixture
 def sqlite_client(sqlite_services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(sqlite_services), raise_server_exceptions=False) as test_client:
+    with TestClient(create_asgi(sqlite_services), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from passbridge.api.app import create_app
+from passbridge.api.app import create_app, create_asgi
 from passbridge.bootstrap import Services
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.access import Role
@@ -17,8 +17,8 @@ HEADERS = ("etag", "vary", "x-passport-version", "cache-control", "content-type"
 def test_fast_path_and_route_give_the_same_answers(sqlite_services: Services) -> None:
     owner = auth(sqlite_services, Role.OWNER)
     with (
-        TestClient(create_app(sqlite_services), raise_server_exceptions=False) as fast,
-        TestClient(create_app(sqlite_services, fast_path=False), raise_server_exceptions=False) as plain,
+        TestClient(create_asgi(sqlite_services), raise_server_exceptions=False) as fast,
+        TestClient(create_app(sqlite_services), raise_server_exceptions=False) as plain,
     ):
         pid = fast.post("/api/v1/passports", content=dumps_exact(sample_passport(1)), headers=owner).json()["id"]
         etag = plain.get(f"/api/v1/passports/{pid}").headers["etag"]

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from passbridge.api.app import create_app
+from passbridge.api.app import create_asgi
 from passbridge.bootstrap import Services
 from passbridge.jsoncodec import loads_exact
 from passbridge.passport.access import Role
@@ -87,7 +87,7 @@ def node(make_services: Callable[..., Services], tmp_path: Path) -> Callable[[st
 
     def make(name: str) -> tuple[TestClient, Services]:
         services = make_services(f"sqlite:///{tmp_path / name}.db")
-        client = TestClient(create_app(services), raise_server_exceptions=False)
+        client = TestClient(create_asgi(services), raise_server_exceptions=False)
         clients.append(client)
         return client, services
 

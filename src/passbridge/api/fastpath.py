@@ -17,7 +17,6 @@ from passbridge.api.deps import resolve_caller
 from passbridge.api.routes.passports import not_modified, view_headers
 from passbridge.bootstrap import Services
 from passbridge.ecosystems.catenax.battery_pass import FORMAT as DEFAULT_FORMAT
-from passbridge.errors import PassbridgeError
 from passbridge.passport.model import PassportId
 
 PREFIX = "/api/v1/passports/"
@@ -52,8 +51,8 @@ class PassportReadFastPath:
             caller = resolve_caller(authorization.decode("latin-1") if authorization else None, self.services)
             passport_id = PassportId.parse(path[len(PREFIX) :])
             view = self.services.passports.read(passport_id, caller.role, query[0][1] if query else DEFAULT_FORMAT)
-        except PassbridgeError:
-            await self.app(scope, receive, send)  # the app produces the problem+json answer
+        except Exception:  # any failure: the app redoes the request and answers it with its handlers
+            await self.app(scope, receive, send)  # (problem+json for PassbridgeError, 500 for the unexpected)
             return
         if_none_match = headers.get(b"if-none-match")
         status = 304 if not_modified(view, if_none_match.decode("latin-1") if if_none_match else None) else 200

@@ -65,10 +65,10 @@ def run_demo(workdir: Path, *, port: int, serve: bool) -> None:
     if serve:
         import uvicorn
 
-        from passbridge.api.app import create_app
+        from passbridge.api.app import create_asgi
 
         out.print(f"\nserving on {settings.effective_public_url} — Ctrl-C to stop")
-        uvicorn.run(create_app(bootstrap(settings)), host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(create_asgi(bootstrap(settings)), host=settings.host, port=settings.port, log_level="warning")
 
 
 def _tour(services: Services, ids: list[PassportId]) -> None:
