@@ -12,6 +12,8 @@ PassbridgeError
 │   ├── CycleDetected            a bill of materials that loops back on itself (carries the path of the cycle)
 │   └── OuranosRangeExceeded     a value outside the Ouranos number range (|x| ≤ 99999.99999)
 ├── Unauthenticated              a credential (bearer token) that does not verify
+│   └── VerificationFailed       a token, credential, presentation, trust list or signed passport refused, with a
+│                                Refusal code (identity/refusals.py) and the evidence
 ├── Forbidden                    an authenticated caller without the right for this action
 │   └── DisclosureRefused        an answer asked for under a disclosure ACL that does not cover that part
 ├── NotFound
@@ -97,6 +99,16 @@ class PayloadTooLarge(InvalidInput):
 
 class Unauthenticated(PassbridgeError):
     """A presented credential could not be verified (bad signature, expired, wrong audience)."""
+
+
+class VerificationFailed(Unauthenticated):
+    """A signed object was refused. `refusal` is a stable code (`passbridge.identity.refusals.Refusal` value, e.g.
+    ``"expired"``, ``"issuer-not-trusted"``); `subject` names what was checked (``"credential 2"``, ``"SI token"``).
+    """
+
+    def __init__(self, refusal: str, detail: str, subject: str = "") -> None:
+        self.refusal, self.detail, self.subject = refusal, detail, subject
+        super().__init__(f"{subject + ': ' if subject else ''}{refusal}: {detail}")
 
 
 class Forbidden(PassbridgeError):
@@ -281,5 +293,6 @@ __all__ = [
     "Unauthenticated",
     "UnitMismatch",
     "UnsupportedFormat",
+    "VerificationFailed",
     "Violation",
 ]

@@ -23,6 +23,7 @@ from passbridge.errors import (
     PayloadTooLarge,
     Unauthenticated,
     UnsupportedFormat,
+    VerificationFailed,
 )
 from passbridge.jsoncodec import dumps_exact
 
@@ -36,6 +37,7 @@ STATUS: tuple[tuple[type[PassbridgeError], int, str, str], ...] = (
     (UnsupportedFormat, 400, "unsupported-format", "Unsupported format"),
     (MalformedJson, 400, "malformed-json", "Malformed JSON"),
     (InvalidInput, 422, "invalid-input", "Invalid input"),
+    (VerificationFailed, 401, "verification-failed", "Verification failed"),
     (Unauthenticated, 401, "unauthenticated", "Authentication failed"),
     (Forbidden, 403, "forbidden", "Not allowed"),
     (NotFound, 404, "not-found", "Not found"),
@@ -65,6 +67,8 @@ def _extra(error: PassbridgeError) -> Mapping[str, Any]:
         return {"errors": [{"path": v.path, "message": v.message, "rule": v.rule} for v in error.violations]}
     if isinstance(error, IllegalTransition):
         return {"current": error.current, "requested": error.requested, "allowed": list(error.allowed)}
+    if isinstance(error, VerificationFailed):
+        return {"refusal": error.refusal, "checked": error.subject}
     if isinstance(error, DuplicateIdentifier):
         return {"errors": [{"path": error.path, "message": "already in use", "rule": "identifiers unique"}]}
     return {}
