@@ -12,13 +12,14 @@ import base64
 import binascii
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey
+from joserfc.jws import JWSRegistry
 
 from passbridge.identity.keys import SigningKey
 from passbridge.identity.refusals import Refusal, refuse
@@ -40,6 +41,11 @@ def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
+def _not_json(constant: str) -> Any:
+    # json.loads takes NaN / Infinity, which RFC 8259 does not: "exp": NaN would pass every time comparison.
+    raise ValueError(f"{constant} is not JSON")
+
+
 def b64encode(data: bytes) -> str:
     """base64url without padding (RFC 7515 §2)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -57,8 +63,8 @@ def peek(token: str, subject: str = "token") -> tuple[dict[str, Any], dict[str, 
     if len(parts) != 3:
         raise refuse(Refusal.MALFORMED, "not a compact JWS (header.payload.signature)", subject)
     try:
-        header = json.loads(_b64decode(parts[0]))
-        claims = json.loads(_b64decode(parts[1]))
+        header = json.loads(_b64decode(parts[0]), parse_constant=_not_json)
+        claims = json.loads(_b64decode(parts[1]), parse_constant=_not_json)
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise refuse(Refusal.MALFORMED, f"header or payload is not base64url JSON: {exc}", subject) from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
@@ -94,8 +100,13 @@ def public_key(jwk: Mapping[str, Any], subject: str = "token") -> OKPKey | ECKey
 
 def sign(key: SigningKey, claims: Mapping[str, Any], *, typ: str = "JWT", kid: str | None = None, **header: Any) -> str:
     """A compact JWS over the JSON of `claims` with header ``alg``, ``typ``, ``kid`` (default: the key's thumbprint)."""
-    protected = {"alg": key.algorithm, "typ": typ, "kid": kid or key.kid, **header}
     payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
+    return sign_payload(key, payload, typ=typ, kid=kid, **header)
+
+
+def sign_payload(key: SigningKey, payload: bytes, *, typ: str = "JWT", kid: str | None = None, **header: Any) -> str:
+    """Like `sign`, over payload bytes the caller encoded (e.g. with `Decimal` numbers written digit for digit)."""
+    protected = {"alg": key.algorithm, "typ": typ, "kid": kid or key.kid, **header}
     return jws.serialize_compact(protected, payload, key.key, algorithms=[key.algorithm])
 
 
@@ -118,6 +129,40 @@ def verify(token: str, jwk: Mapping[str, Any], subject: str = "token") -> tuple[
             jws.deserialize_compact(token, key, algorithms=[header["alg"]])
     except JoseError as exc:
         raise refuse(Refusal.BAD_SIGNATURE, str(exc) or type(exc).__name__, subject) from None
+    return header, claims
+
+
+def verify_key(
+    token: str,
+    key: OKPKey | ECKey | Callable[[dict[str, Any], dict[str, Any]], OKPKey | ECKey],
+    subject: str = "token",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`verify` with a key imported once by `public_key` (verifiers keep keys per DID key), or with a function of
+    the unverified header and claims that returns it — and may refuse first on checks that need no signature — so
+    the token is parsed once. The signature is checked directly over the compact signing input.
+
+    Raises:
+        VerificationFailed: too large, malformed, a key or algorithm not allowed or not matching, bad signature;
+            or what `key` raises.
+    """
+    header, claims = peek(token, subject)
+    if "b64" in header:  # RFC 7797 §6: only with "crit", which `peek` refuses
+        raise refuse(Refusal.MALFORMED, "b64 (unencoded payload) is not supported", subject)
+    if callable(key):
+        key = key(header, claims)
+    kind = (key.key_type, str(key.curve_name))
+    allowed = _ALGORITHMS_OF_KEY.get(kind, ())
+    if not allowed:
+        raise refuse(Refusal.UNSUPPORTED_KEY, f"key type {kind[0]}/{kind[1]}", subject)
+    if header["alg"] not in allowed:
+        raise refuse(Refusal.ALGORITHM_NOT_ALLOWED, f"alg {header['alg']!r} does not match a {kind[0]} key", subject)
+    signing_input, _, encoded = token.rpartition(".")
+    try:
+        signature = _b64decode(encoded)
+    except (binascii.Error, ValueError):
+        raise refuse(Refusal.BAD_SIGNATURE, "the signature is not base64url", subject) from None
+    if not JWSRegistry.algorithms[header["alg"]].verify(signing_input.encode("ascii"), signature, key):
+        raise refuse(Refusal.BAD_SIGNATURE, f"the signature does not verify with {kind[0]} key", subject)
     return header, claims
 
 
@@ -149,5 +194,7 @@ __all__ = [
     "peek",
     "public_key",
     "sign",
+    "sign_payload",
     "verify",
+    "verify_key",
 ]

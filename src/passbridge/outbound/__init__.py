@@ -1,1 +1,5 @@
-"""outbound."""
+"""outbound: the node's HTTP calls to other parties (edge; the `httpx.Client` is injected by bootstrap).
+
+Modules: `http` (address policy, guarded transport, guarded exchange), `did_web` (did:web resolver),
+`fetchers` (status lists, trust lists, DCP credential services).
+"""
