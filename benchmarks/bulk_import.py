@@ -1,4 +1,4 @@
-"""Bulk import benchmark: validate + store BatteryPass 6.1.0 passports into SQLite, with flat memory.
+"""Bulk import benchmark: validate + sign (SD-JWT) + store BatteryPass 6.1.0 passports into SQLite, flat memory.
 
     .venv/bin/python benchmarks/bulk_import.py                 # 100,000 passports
     .venv/bin/python benchmarks/bulk_import.py --count 1000000 # the million (needs ~10 GB of disk)
@@ -29,7 +29,7 @@ from passbridge.bootstrap import bootstrap
 from passbridge.cli.parallel import bounded_process_map
 from passbridge.cli.passports import read_lines
 from passbridge.jsoncodec import dumps_exact
-from passbridge.passport.bulk import BulkImporter, DecodedLine, decode_lines, sequential
+from passbridge.passport.bulk import BulkImporter, DecodedLine, LineDecoder, sequential
 from passbridge.passport.samples import sample_passport, sample_passport_id
 from passbridge.settings import Settings
 
@@ -75,14 +75,14 @@ def write_passports(path: Path, count: int) -> int:
     return len(template)
 
 
-def _parallel(batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
-    return bounded_process_map(decode_lines, batches, jobs=jobs)
+def _parallel(decode: LineDecoder, batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
+    return bounded_process_map(decode, batches, jobs=jobs)
 
 
 def import_run(source: Path, workdir: Path, jobs: int, count: int) -> dict[str, float]:
     services = bootstrap(Settings(data_dir=workdir))
     decoder = sequential if jobs == 0 else partial(_parallel, jobs=jobs)
-    importer = BulkImporter(services.uow, services.clock, decoder=decoder)
+    importer = BulkImporter(services.uow, services.clock, decoder=decoder, signer=services.passports.signer)
     samples: list[tuple[int, float]] = []
     done = 0
 
@@ -146,7 +146,7 @@ def sqlite_ceiling(size: int, count: int, workdir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="validating processes (0 = inline)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="validate+sign processes (0 = inline)")
     parser.add_argument("--workdir", type=Path, default=None, help="where to put the data (default: a temp dir)")
     args = parser.parse_args()
     base = args.workdir or Path(tempfile.mkdtemp(prefix="passbridge-bench-"))
@@ -159,7 +159,7 @@ def main() -> None:
     node = base / "node"
     node.mkdir(exist_ok=True)
     print(
-        f"importing with {args.jobs} validating process(es) + 1 writer (server and workers share the machine) …",
+        f"importing with {args.jobs} validating+signing process(es) + 1 writer (workers share the machine) …",
         flush=True,
     )
     result = import_run(source, node, args.jobs, args.count)
@@ -172,7 +172,7 @@ def main() -> None:
     ceiling = sqlite_ceiling(size, min(args.count, 50_000), base)
     print(
         f"same run, python-jsonschema validation alone: {reference:,.0f} documents/s "
-        f"(passbridge validate+store is {result['rate'] / reference:,.0f}x that)"
+        f"(passbridge validate+sign+store is {result['rate'] / reference:,.0f}x that)"
     )
     print(f"same run, SQLite ceiling (batched inserts of {size:,}-byte rows, no validation): {ceiling:,.0f} rows/s")
     if "--keep" not in sys.argv:

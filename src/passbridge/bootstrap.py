@@ -1,4 +1,5 @@
-"""The composition root: Settings → engine, unit of work, key store, token issuer, renderers → Services.
+"""The composition root: Settings → engine, unit of work, key store, token issuer, passport signer, renderers →
+Services.
 
 Nothing else builds infrastructure; importing any module never connects, reads the environment or opens a socket.
 """
@@ -9,13 +10,18 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy import Engine
 
 from passbridge.clock import Clock, SystemClock
 from passbridge.ecosystems.catenax import battery_pass
 from passbridge.ecosystems.idta import renderers as idta_renderers
+from passbridge.identity.did import did_web
 from passbridge.identity.keys import FileKeyStore, KeyStore
+from passbridge.identity.passport_signing import SdJwtPassportSigner
+from passbridge.identity.services import NodeIdentity
 from passbridge.identity.tokens import TokenIssuer
+from passbridge.identity_wiring import SIGNING_KEY, build_identity, outbound_client
 from passbridge.passport.ports import Renderer
 from passbridge.passport.services import PassportService
 from passbridge.settings import Settings
@@ -41,10 +47,13 @@ class Services:
     passports: PassportService
     tokens: TokenIssuer
     supplychain: SupplyChainService
+    identity: NodeIdentity
+    http: httpx.Client
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the outbound HTTP client."""
         self.engine.dispose()
+        self.http.close()
 
 
 def renderers() -> Mapping[str, Renderer]:
@@ -56,8 +65,15 @@ def renderers() -> Mapping[str, Renderer]:
     }
 
 
-def bootstrap(settings: Settings, *, clock: Clock | None = None, key_store: KeyStore | None = None) -> Services:
-    """Build a node from its settings (migrating the database first when `auto_migrate` is on)."""
+def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    key_store: KeyStore | None = None,
+    http_client: httpx.Client | None = None,
+) -> Services:
+    """Build a node from its settings (migrating the database first when `auto_migrate` is on). `http_client` is
+    what the node calls other parties with (tests route it to in-process nodes)."""
     clock = clock or SystemClock()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
@@ -66,10 +82,13 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, key_store: KeyS
     uow = SqlAlchemyUnitOfWorkFactory(engine)
     keys = key_store or FileKeyStore(settings.key_dir)
     tokens = TokenIssuer(keys.signing_key(TOKEN_KEY))
-    passports = PassportService(uow, clock, renderers(), changes=change_watch(engine))
+    signer = SdJwtPassportSigner(keys.signing_key(SIGNING_KEY), did_web(settings.effective_public_url))
+    passports = PassportService(uow, clock, renderers(), changes=change_watch(engine), signer=signer)
     logger.info("node ready: %s on %s", settings.node_name, engine.url.render_as_string(hide_password=True))
     supplychain = SupplyChainService(uow, clock, passports)
-    return Services(settings, clock, engine, uow, passports, tokens, supplychain)
+    http = http_client or outbound_client(settings)
+    identity = build_identity(settings, clock, uow, keys, http)
+    return Services(settings, clock, engine, uow, passports, tokens, supplychain, identity, http)
 
 
 __all__ = ["TOKEN_KEY", "Services", "bootstrap", "renderers"]

@@ -18,6 +18,7 @@ PassbridgeError
 │   └── DisclosureRefused        an answer asked for under a disclosure ACL that does not cover that part
 ├── NotFound
 │   ├── PassportNotFound
+│   │   └── PassportNotSigned    a version stored before passports were signed has no SD-JWT form
 │   └── PartNotFound             no part with this traceId in the supply graph
 ├── Conflict
 │   ├── DuplicateIdentifier      an identifier that must be unique already exists (names the field)
@@ -126,6 +127,18 @@ class PassportNotFound(NotFound):
         self.passport_id, self.version = passport_id, version
         what = f"passport {passport_id}" + (f" version {version}" if version is not None else "")
         super().__init__(f"{what} does not exist")
+
+
+class PassportNotSigned(PassportNotFound):
+    """A version stored before this node signed passports: it has no SD-JWT (``?format=sd-jwt``) form."""
+
+    def __init__(self, passport_id: str, version: int) -> None:
+        self.passport_id, self.version = passport_id, version
+        NotFound.__init__(
+            self,
+            f"passport {passport_id} version {version} was stored before passports were signed; it has no "
+            "SD-JWT form (store a new version to sign it)",
+        )
 
 
 class Conflict(PassbridgeError):
@@ -288,6 +301,7 @@ __all__ = [
     "PartNotFound",
     "PassbridgeError",
     "PassportNotFound",
+    "PassportNotSigned",
     "PassportRuleViolation",
     "PayloadTooLarge",
     "Unauthenticated",

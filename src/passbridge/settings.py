@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     auto_migrate: bool = True
     workers: int = Field(default=1, ge=1, le=64)
+    data_space: str = Field(default="catena-x", pattern="^[a-z0-9-]{2,32}$", description="catena-x | ouranos")
+    authority_url: str = Field(default="", description="base URL of the data space authority whose trust list we use")
+    allow_http_loopback: bool = Field(
+        default=False, description="resolve did:web and fetch lists over http on loopback"
+    )
+    allowed_hosts: tuple[str, ...] = Field(default=(), description="hosts exempt from the private-address refusal")
+    identity_cache_seconds: float = Field(default=300.0, ge=0, description="DID documents, status and trust lists")
 
     @property
     def effective_database_url(self) -> str:

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 from passbridge import __version__
 from passbridge.api import problems
 from passbridge.api.fastpath import PassportReadFastPath
-from passbridge.api.routes import passports, public, supplychain
+from passbridge.api.routes import identity, passports, public, supplychain
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.settings import Settings
 
@@ -34,6 +34,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(public.router)
     app.include_router(passports.router)
     app.include_router(supplychain.router)
+    app.include_router(identity.router)
     return app
 
 

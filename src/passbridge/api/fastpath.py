@@ -49,6 +49,8 @@ class PassportReadFastPath:
         authorization = headers.get(b"authorization")
         try:
             caller = resolve_caller(authorization.decode("latin-1") if authorization else None, self.services)
+            if caller is None:  # a DCP caller: the app resolves it in a worker thread
+                raise LookupError("remote caller")
             passport_id = PassportId.parse(path[len(PREFIX) :])
             view = self.services.passports.read(passport_id, caller.role, query[0][1] if query else DEFAULT_FORMAT)
         except Exception:  # any failure: the app redoes the request and answers it with its handlers

@@ -12,7 +12,13 @@ from typing import Annotated
 import typer
 
 from passbridge import __version__
-from passbridge.cli import docs as docs_cli, passports as passport_cli, supplychain as supplychain_cli
+from passbridge.cli import (
+    docs as docs_cli,
+    identity as identity_cli,
+    passports as passport_cli,
+    supplychain as supplychain_cli,
+    verify as verify_cli,
+)
 from passbridge.cli.common import (
     ConfigOption,
     DatabaseOption,
@@ -34,6 +40,10 @@ app = typer.Typer(
 app.add_typer(passport_cli.app, name="passport")
 app.add_typer(supplychain_cli.app, name="supplychain")
 app.add_typer(docs_cli.app, name="docs")
+app.add_typer(identity_cli.identity_app, name="identity")
+app.add_typer(identity_cli.authority_app, name="authority")
+app.add_typer(identity_cli.credentials_app, name="credentials")
+app.command("verify")(verify_cli.verify)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

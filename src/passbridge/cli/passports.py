@@ -24,7 +24,7 @@ from passbridge.cli.common import (
 from passbridge.cli.parallel import bounded_process_map
 from passbridge.errors import InvalidInput
 from passbridge.passport.access import Role
-from passbridge.passport.bulk import BatchDecoder, BulkImporter, DecodedLine, ImportReport, decode_lines, sequential
+from passbridge.passport.bulk import BatchDecoder, BulkImporter, DecodedLine, ImportReport, LineDecoder, sequential
 from passbridge.passport.model import PassportId
 
 app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
@@ -64,20 +64,22 @@ def import_(
     source: Annotated[Path, typer.Argument(metavar="FILE.jsonl|FILE.json|DIR", exists=True)],
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=0, help="validating processes (0 = in this process; default: one per CPU)"),
+        typer.Option(
+            "--jobs", "-j", min=0, help="validating and signing processes (0 = in this process; default: one per CPU)"
+        ),
     ] = None,
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Validate and store passports in batches; resumable (a rerun continues where a crash stopped)."""
+    """Validate, sign and store passports in batches; resumable (a rerun continues where a crash stopped)."""
     with node(config, database_url, data_dir) as services:
         key, total, lines = run_guarded(lambda: _lines(source))
         workers = (os.cpu_count() or 1) if jobs is None else jobs
         decoder: BatchDecoder = sequential
         if workers > 0:
             decoder = partial(_parallel, jobs=workers)
-        importer = BulkImporter(services.uow, services.clock, decoder=decoder)
+        importer = BulkImporter(services.uow, services.clock, decoder=decoder, signer=services.passports.signer)
         start = importer.resume_point(key)
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=False) as progress:
@@ -88,8 +90,8 @@ def import_(
         raise typer.Exit(1)
 
 
-def _parallel(batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
-    return bounded_process_map(decode_lines, batches, jobs=jobs)
+def _parallel(decode: LineDecoder, batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
+    return bounded_process_map(decode, batches, jobs=jobs)
 
 
 def _print_report(report: ImportReport) -> None:
@@ -107,7 +109,7 @@ RoleOption = Annotated[Role, typer.Option("--role", help="read as this role (def
 @app.command()
 def export(
     passport_id: Annotated[str, typer.Argument(metavar="ID")],
-    fmt: Annotated[str, typer.Option("--format", help="catenax-6.1.0, idta or aas")] = "catenax-6.1.0",
+    fmt: Annotated[str, typer.Option("--format", help="catenax-6.1.0, idta, aas or sd-jwt")] = "catenax-6.1.0",
     role: RoleOption = Role.OWNER,
     version: Annotated[int | None, typer.Option(help="a past version")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")] = None,

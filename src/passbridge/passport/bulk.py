@@ -1,8 +1,11 @@
-"""Bulk import: stream documents, validate each, store in batched transactions, resume after a crash.
+"""Bulk import: stream documents, validate and sign each, store in batched transactions, resume after a crash.
 
-Layout: `decode_lines` (pure: one batch of lines → facts or reasons, picklable so an edge may run it in worker
-processes), `BatchDecoder` (how batches are decoded: in-process `map` by default), `ImportReport` / `LineError`,
-`BulkImporter.run(source, lines)`.
+Layout: `decode_lines` (pure but for the signing time: one batch of lines → facts and signature, or reasons;
+picklable so an edge may run it in worker processes), `BatchDecoder` (how batches are mapped: in-process `map` by
+default), `ImportReport` / `LineError`, `BulkImporter.run(source, lines)`.
+
+Signing happens where validation does (in the workers, with a picklable `PassportSigner`), so the single writer only
+stores: each signature costs a parse with exact numbers and an Ed25519 signature, more than validation itself.
 
 Each batch is one transaction that also records how many lines of the source are done, so a crash loses at most
 the uncommitted batch and a rerun skips exactly what was stored: no duplicates, no gaps. A line whose passport is
@@ -15,14 +18,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 
 from passbridge.clock import Clock
 from passbridge.errors import InvalidInput
+from passbridge.jsoncodec import loads_exact
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES
 from passbridge.passport.model import PassportFacts, PassportId, PassportVersion
-from passbridge.passport.ports import UnitOfWork, UnitOfWorkFactory
+from passbridge.passport.ports import PassportSigner, UnitOfWork, UnitOfWorkFactory
 from passbridge.passport.services import decode_document
+from passbridge.passport.signatures import SignedPassport
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +37,22 @@ BATCH_SIZE = 1_000
 Reasons = tuple[tuple[str, str], ...]
 """(JSON path, message) pairs explaining why a line was refused."""
 
-DecodedLine = tuple[PassportFacts | None, Reasons]
-"""A decoded line: its facts, or None with the reasons (empty for a blank line)."""
+DecodedLine = tuple[PassportFacts | None, Reasons, SignedPassport | None]
+"""A decoded line: its facts and signature (None when not signing), or None with the reasons (empty: blank line)."""
 
-BatchDecoder = Callable[[Iterable[Sequence[bytes]]], Iterable[list[DecodedLine]]]
-"""Decodes batches of lines, in order (e.g. `map(decode_lines, batches)` or a bounded process-pool map)."""
+LineDecoder = Callable[[Sequence[bytes]], list[DecodedLine]]
+BatchDecoder = Callable[[LineDecoder, Iterable[Sequence[bytes]]], Iterable[list[DecodedLine]]]
+"""Maps a line decoder over batches, in order (`map`, or a bounded process-pool map)."""
 
 
-def decode_lines(lines: Sequence[bytes]) -> list[DecodedLine]:
-    """Parse and validate each line (pure; safe to run in another process)."""
+def decode_lines(
+    lines: Sequence[bytes], signer: PassportSigner | None = None, clock: Clock | None = None
+) -> list[DecodedLine]:
+    """Parse, validate and (with a `signer` and its `clock`) sign each line as version 1; safe in another process."""
     out: list[DecodedLine] = []
     for raw in lines:
         if not raw.strip():
-            out.append((None, ()))
+            out.append((None, (), None))
             continue
         try:
             facts = decode_document(raw)
@@ -51,15 +60,21 @@ def decode_lines(lines: Sequence[bytes]) -> list[DecodedLine]:
                 raise InvalidInput.at(
                     "$.sustainability.status", f"a new passport cannot start as {facts.status.value!r}"
                 )
-            out.append((facts, ()))
         except InvalidInput as exc:
-            out.append((None, tuple((v.path, v.message) for v in exc.violations[:3])))
+            out.append((None, tuple((v.path, v.message) for v in exc.violations[:3]), None))
+            continue
+        signature = None
+        if signer is not None and clock is not None:
+            content = loads_exact(raw)
+            assert isinstance(content, dict)  # validated above
+            signature = signer.sign(content, facts.passport_id, 1, clock.now())
+        out.append((facts, (), signature))
     return out
 
 
-def sequential(batches: Iterable[Sequence[bytes]]) -> Iterator[list[DecodedLine]]:
+def sequential(decode: LineDecoder, batches: Iterable[Sequence[bytes]]) -> Iterator[list[DecodedLine]]:
     """Decode in this process."""
-    return map(decode_lines, batches)
+    return map(decode, batches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +111,13 @@ class BulkImporter:
         clock: Clock,
         batch_size: int = BATCH_SIZE,
         decoder: BatchDecoder = sequential,
+        signer: PassportSigner | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._batch_size = batch_size
         self._decoder = decoder
+        self._signer = signer
 
     def resume_point(self, source: str) -> int:
         """Lines of `source` already committed by earlier runs."""
@@ -124,7 +141,8 @@ class BulkImporter:
                 yield batch
 
         first_line = done + 1
-        for decoded in self._decoder(remember(batches)):
+        decode: LineDecoder = partial(decode_lines, signer=self._signer, clock=self._clock)
+        for decoded in self._decoder(decode, remember(batches)):
             raw = raw_batches.pop(0)
             self._commit(source, first_line, raw, decoded, report)
             first_line += len(raw)
@@ -137,15 +155,19 @@ class BulkImporter:
         self, source: str, first_line: int, raw: list[bytes], decoded: list[DecodedLine], report: ImportReport
     ) -> None:
         candidates: list[tuple[int, PassportFacts, bytes]] = []
-        for offset, (facts, reasons) in enumerate(decoded):
+        signatures: dict[int, SignedPassport] = {}
+        for offset, (facts, reasons, signature) in enumerate(decoded):
             if facts is not None:
                 candidates.append((first_line + offset, facts, raw[offset].rstrip(b"\r\n")))
+                if signature is not None:
+                    signatures[first_line + offset] = signature
             else:
                 report.errors.extend(LineError(first_line + offset, path, message) for path, message in reasons)
         with self._uow() as uow:
             accepted = _admit(uow, candidates, report)
             now = self._clock.now()
             uow.passports.add_many([PassportVersion(facts, 1, doc, now) for _, facts, doc in accepted])
+            uow.passports.add_signatures([signatures[line] for line, _, _ in accepted if line in signatures])
             uow.checkpoints.record(source, first_line + len(raw) - 1)
             uow.commit()
         report.stored += len(accepted)
@@ -209,6 +231,7 @@ __all__ = [
     "BulkImporter",
     "DecodedLine",
     "ImportReport",
+    "LineDecoder",
     "LineError",
     "decode_lines",
     "sequential",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from passbridge.jsontypes import JsonObject
 from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
+from passbridge.passport.signatures import SignedPassport
 
 
 class PassportRepository(Protocol):
@@ -56,6 +58,12 @@ class PassportRepository(Protocol):
 
     def add_many(self, versions: Sequence[PassportVersion]) -> None:
         """Store version 1 of many new passports at once (bulk import)."""
+
+    def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
+        """Store the signed form of versions stored in the same transaction."""
+
+    def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
+        """The signed form of a version, or None for a version stored before signing was enabled."""
 
 
 class ImportCheckpoints(Protocol):
@@ -106,6 +114,16 @@ class ChangeWatch(Protocol):
         """A number that changes after every commit by another connection; None when the backend cannot tell."""
 
 
+class PassportSigner(Protocol):
+    """Signs a passport version as the economic operator (SD-JWT, RFC 9901; `identity.passport_signing`).
+
+    Implementations must be picklable: bulk import signs in its worker processes.
+    """
+
+    def sign(self, content: JsonObject, passport_id: PassportId, number: int, signed_at: datetime) -> SignedPassport:
+        """The signed form of version `number` of a passport whose (validated) document is `content`."""
+
+
 class Renderer(Protocol):
     """Encodes a (projected) passport content into one wire format."""
 
@@ -115,4 +133,12 @@ class Renderer(Protocol):
         """The bytes of the document in this format."""
 
 
-__all__ = ["ChangeWatch", "ImportCheckpoints", "PassportRepository", "Renderer", "UnitOfWork", "UnitOfWorkFactory"]
+__all__ = [
+    "ChangeWatch",
+    "ImportCheckpoints",
+    "PassportRepository",
+    "PassportSigner",
+    "Renderer",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]

@@ -8,6 +8,7 @@ asks only for the current version number).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from passbridge.errors import (
     DuplicatePassport,
     IllegalTransition,
     PassportNotFound,
+    PassportNotSigned,
     PassportRuleViolation,
     UnsupportedFormat,
     Violation,
@@ -29,7 +31,8 @@ from passbridge.jsoncodec import is_float_safe, loads_exact, loads_fast
 from passbridge.passport.access import Role
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES, BatteryStatus, check_transition
 from passbridge.passport.model import Passport, PassportFacts, PassportId, PassportVersion, VersionInfo
-from passbridge.passport.ports import ChangeWatch, PassportRepository, Renderer, UnitOfWorkFactory
+from passbridge.passport.ports import ChangeWatch, PassportRepository, PassportSigner, Renderer, UnitOfWorkFactory
+from passbridge.passport.signatures import SD_JWT_FORMAT, SD_JWT_MEDIA_TYPE, SignedPassport, presentation
 from passbridge.passport.validation import validate_document
 from passbridge.passport.views import project
 
@@ -128,18 +131,25 @@ class PassportService:
         *,
         cache: ViewCache | None = None,
         changes: ChangeWatch | None = None,
+        signer: PassportSigner | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._renderers = dict(renderers)
         self._cache = cache or ViewCache()
         self._changes = changes
+        self._signer = signer
         self._current = _CurrentVersions()
 
     @property
     def formats(self) -> Sequence[str]:
-        """The export formats this node renders."""
-        return tuple(self._renderers)
+        """The export formats this node serves (the renderers', then the signed passport, ``sd-jwt``)."""
+        return (*self._renderers, SD_JWT_FORMAT)
+
+    @property
+    def signer(self) -> PassportSigner | None:
+        """What signs new versions (None: versions are stored unsigned)."""
+        return self._signer
 
     def create(self, raw: bytes) -> PassportVersion:
         """Store a new passport from a BatteryPass document (version 1).
@@ -158,14 +168,17 @@ class PassportService:
                     )
                 ]
             )
+        version = PassportVersion(facts, 1, bytes(raw), self._clock.now())
+        signature = self._sign(version)  # before the transaction: the writer lock is not held while signing
         with self._uow() as uow:
             repo = uow.passports
             if repo.find(facts.passport_id) is not None:
                 raise DuplicatePassport(facts.passport_id.value)
             self._check_battery_id(repo, facts)
             self._check_predecessors(repo, facts)
-            version = PassportVersion(facts, 1, bytes(raw), self._clock.now())
             repo.add(version)
+            if signature is not None:
+                repo.add_signatures([signature])
             uow.commit()
         logger.info("passport %s created (%s)", facts.passport_id, facts.status.value)
         return version
@@ -190,7 +203,10 @@ class PassportService:
             self._check_battery_id(repo, facts)
             self._check_predecessors(repo, facts, new=False)
             version = PassportVersion(facts, head.current_version + 1, bytes(raw), self._clock.now())
+            signature = self._sign(version)
             repo.add_version(version)
+            if signature is not None:
+                repo.add_signatures([signature])
             uow.commit()
         logger.info("passport %s version %d (%s)", passport_id, version.number, facts.status.value)
         return version
@@ -198,12 +214,15 @@ class PassportService:
     def read(self, passport_id: PassportId, role: Role, fmt: str, number: int | None = None) -> RenderedView:
         """The passport as `role` may see it, rendered in `fmt`.
 
+        ``sd-jwt`` is the version as its economic operator signed it, with the disclosures `role` may receive.
+
         Raises:
             UnsupportedFormat: unknown `fmt`.
             PassportNotFound: no such passport or version.
+            PassportNotSigned: ``sd-jwt`` of a version stored before signing was enabled.
         """
         renderer = self._renderers.get(fmt)
-        if renderer is None:
+        if renderer is None and fmt != SD_JWT_FORMAT:
             raise UnsupportedFormat(fmt, self.formats)
         generation = self._changes.generation() if self._changes is not None else None
         if number is None and generation is not None:
@@ -223,6 +242,10 @@ class PassportService:
             cached = self._cache.get(key)
             if cached is not None:
                 return cached
+            if renderer is None:  # sd-jwt: stored at write time, only the disclosures are chosen here
+                view = self._signed_view(uow.passports, passport_id, number, role)
+                self._cache.put(key, view)
+                return view
             version = uow.passports.version(passport_id, number)
         view = RenderedView(
             body=renderer.render(project(version.content(), role), version),
@@ -232,6 +255,25 @@ class PassportService:
         )
         self._cache.put(key, view)
         return view
+
+    @staticmethod
+    def _signed_view(repo: PassportRepository, passport_id: PassportId, number: int, role: Role) -> RenderedView:
+        signature = repo.signature(passport_id, number)
+        if signature is None:
+            repo.version(passport_id, number)  # PassportNotFound for a version that does not exist at all
+            raise PassportNotSigned(passport_id.value, number)
+        digest = hashlib.sha256(signature.jwt.encode("ascii")).hexdigest()
+        return RenderedView(
+            body=presentation(signature, role).encode("ascii"),
+            media_type=SD_JWT_MEDIA_TYPE,
+            etag=f'"{digest[:32]}-{role.value}-{SD_JWT_FORMAT}"',
+            version=number,
+        )
+
+    def _sign(self, version: PassportVersion) -> SignedPassport | None:
+        if self._signer is None:
+            return None
+        return self._signer.sign(version.content(), version.passport_id, version.number, version.recorded_at)
 
     def head(self, passport_id: PassportId) -> Passport:
         """The passport head (status, current version).

@@ -10,11 +10,18 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from passbridge.errors import PassportNotFound
-from passbridge.jsoncodec import loads_exact
+from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.passport.lifecycle import BatteryStatus
 from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
+from passbridge.passport.signatures import SignedDisclosure, SignedPassport
 from passbridge.passport.validation import extract_facts
-from passbridge.storage.tables import import_checkpoints, passport_links, passport_versions, passports
+from passbridge.storage.tables import (
+    import_checkpoints,
+    passport_links,
+    passport_signatures,
+    passport_versions,
+    passports,
+)
 
 _CHUNK = 500  # keep IN (...) lists well under every backend's parameter limit
 
@@ -54,6 +61,16 @@ def _version_values(version: PassportVersion) -> dict[str, Any]:
         "digest": version.digest,
         "document": version.document,
         "recorded_at": version.recorded_at,
+    }
+
+
+def _signature_values(signature: SignedPassport) -> dict[str, Any]:
+    return {
+        "passport_id": signature.passport_id.value,
+        "number": signature.number,
+        "signed_at": signature.signed_at,
+        "jwt": signature.jwt,
+        "disclosures": dumps_exact([[d.path, d.parent, d.encoded] for d in signature.disclosures]).decode("utf-8"),
     }
 
 
@@ -151,6 +168,22 @@ class SqlPassportRepository:
         links = [link for v in versions for link in _link_values(v)]
         if links:
             self._insert_rows(passport_links, links)
+
+    def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
+        if signatures:
+            self._insert_rows(passport_signatures, [_signature_values(s) for s in signatures])
+
+    def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
+        t = passport_signatures
+        stmt = select(t.c.signed_at, t.c.jwt, t.c.disclosures).where(
+            t.c.passport_id == passport_id.value, t.c.number == number
+        )
+        row = self._db.execute(stmt).first()
+        if row is None:
+            return None
+        items: Any = loads_exact(row.disclosures)
+        disclosures = tuple(SignedDisclosure(path, encoded, parent) for path, parent, encoded in items)
+        return SignedPassport(passport_id, number, row.signed_at, row.jwt, disclosures)
 
     def _insert_rows(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """One driver-level executemany. Why: SQLAlchemy's per-row parameter compilation costs ~35 us a row, more

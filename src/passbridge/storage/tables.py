@@ -1,9 +1,11 @@
 """Table definitions on one `MetaData`; Alembic migrations create exactly these (a test compares them).
 
-Passports (0001): `passports`, `passport_versions`, `passport_links`, `import_checkpoints`. Supply chain (0002):
+Passports (0001): `passports`, `passport_versions`, `passport_links`, `import_checkpoints`; their signed form
+(0003): `passport_signatures`. Supply chain (0002):
 `sc_*` — operators, sites, parts, BOM lines, own footprints, material contents, trades, answers as received, ACL
 grants, battery models, batteries, recorded roll-ups. Decimals are stored as text (exact on every backend); nested
-figures (stages, elements) as the JSON item of the import format.
+figures (stages, elements) as the JSON item of the import format. Identity (0004): `id_*` — certified members,
+issued credentials, status lists, trust-list versions, wallet, DCP issuance requests, seen SI-token ids.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -98,6 +101,17 @@ import_checkpoints = Table(
     Column("source", String(500), primary_key=True),
     Column("lines_done", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+passport_signatures = Table(
+    "passport_signatures",
+    metadata,
+    Column("passport_id", String(36), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("signed_at", UtcDateTime(), nullable=False),
+    Column("jwt", Text, nullable=False),  # the issuer-signed JWT of the SD-JWT (RFC 9901)
+    Column("disclosures", Text, nullable=False),  # JSON [[path, parent index or null, encoded disclosure], …]
+    ForeignKeyConstraint(["passport_id", "number"], ["passport_versions.passport_id", "passport_versions.number"]),
 )
 
 # --- supply chain (issue #3) ---------------------------------------------------------------------------------
@@ -227,10 +241,94 @@ sc_rollups = Table(
     UniqueConstraint("trace_id", "number", name="uq_sc_rollups_trace_id"),
 )
 
+# Identity (0004): what an authority issued, its status lists and trust-list versions, the members it certifies;
+# a holder's wallet; DCP issuance requests; seen SI-token jtis (replay, shared by all workers).
+id_members = Table(
+    "id_members",
+    metadata,
+    Column("holder_did", String(512), primary_key=True),
+    Column("credential_type", String(64), primary_key=True),
+    Column("claims", Text, nullable=False),  # JSON credentialSubject claims (without id)
+    Column("valid_days", Integer, nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+)
+
+id_issued = Table(
+    "id_issued",
+    metadata,
+    Column("credential_id", String(64), primary_key=True),
+    Column("holder_did", String(512), nullable=False, index=True),
+    Column("credential_type", String(64), nullable=False),
+    Column("status_list", String(64), nullable=False),
+    Column("status_index", Integer, nullable=False),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("token", Text, nullable=False),
+    UniqueConstraint("status_list", "status_index", name="uq_id_issued_status_list"),
+)
+
+id_status_lists = Table(
+    "id_status_lists",
+    metadata,
+    Column("list_id", String(64), primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    Column("next_index", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("bits", LargeBinary, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+id_trust_lists = Table(
+    "id_trust_lists",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False),  # JSON TrustList
+    Column("issued_at", UtcDateTime(), nullable=False),
+)
+
+id_wallet = Table(
+    "id_wallet",
+    metadata,
+    Column("credential_id", String(512), primary_key=True),
+    Column("credential_type", String(64), nullable=False, index=True),
+    Column("issuer", String(512), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("token", Text, nullable=False),
+)
+
+id_issuance_requests = Table(
+    "id_issuance_requests",
+    metadata,
+    Column("issuer_pid", String(64), primary_key=True),
+    Column("holder_pid", String(256), nullable=False),
+    Column("holder_did", String(512), nullable=False),
+    Column("credential_types", Text, nullable=False),  # JSON list
+    Column("status", String(16), nullable=False),  # RECEIVED | ISSUED | REJECTED
+    Column("reason", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+id_seen_tokens = Table(
+    "id_seen_tokens",
+    metadata,
+    Column("jti", String(256), primary_key=True),
+    Column("expires_at", Integer, nullable=False, index=True),
+)
+
 __all__ = [
+    "id_issuance_requests",
+    "id_issued",
+    "id_members",
+    "id_seen_tokens",
+    "id_status_lists",
+    "id_trust_lists",
+    "id_wallet",
     "import_checkpoints",
     "metadata",
     "passport_links",
+    "passport_signatures",
     "passport_versions",
     "passports",
     "sc_acl_grants",

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from passbridge.storage.identity import SqlIdentityRepository
 from passbridge.storage.repositories import SqlImportCheckpoints, SqlPassportRepository
 from passbridge.storage.supplychain import SqlSupplyChainRepository
 
@@ -21,6 +22,7 @@ class SqlAlchemyUnitOfWork:
     passports: SqlPassportRepository
     checkpoints: SqlImportCheckpoints
     supplychain: SqlSupplyChainRepository
+    identity: SqlIdentityRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -35,6 +37,7 @@ class SqlAlchemyUnitOfWork:
         self.passports = SqlPassportRepository(connection)
         self.checkpoints = SqlImportCheckpoints(connection)
         self.supplychain = SqlSupplyChainRepository(connection)
+        self.identity = SqlIdentityRepository(connection)
         return self
 
     def __exit__(

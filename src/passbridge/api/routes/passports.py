@@ -18,7 +18,12 @@ from passbridge.passport.services import RenderedView
 router = APIRouter(prefix="/api/v1/passports", tags=["passports"])
 
 FormatQuery = Annotated[
-    str, Query(alias="format", description="catenax-6.1.0 (default), idta (joint aspects) or aas (IDTA 02035)")
+    str,
+    Query(
+        alias="format",
+        description="catenax-6.1.0 (default), idta (joint aspects), aas (IDTA 02035) or sd-jwt (the signed passport, "
+        "RFC 9901, with the disclosures of the caller's access level)",
+    ),
 ]
 
 
