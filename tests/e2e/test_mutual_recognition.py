@@ -205,3 +205,13 @@ def test_a_notified_body_reads_a_passport_with_its_credential(world: dict[str, N
     )
     assert refused.status_code == 401
     assert refused.json()["refusal"] == "issuer-not-trusted"
+
+
+def test_a_recognition_published_after_a_verifier_cached_the_list_takes_effect(
+    world: dict[str, Node], clock: FixedClock
+) -> None:
+    _certify_supplier(world)
+    assert _present(world)[0] == 401  # the verifier has fetched (and cached) the implicit first trust list
+    _recognise_ouranos(world, clock)
+    status, body = _present(world)
+    assert status == 200, body

@@ -89,7 +89,7 @@ class AuthorityService:
         self._uow, self._clock, self.identity = uow, clock, identity
         self._resolver, self._replay, self._outbound = resolver, replay, credential_services
         self._signed_lists: dict[tuple[str, int], tuple[datetime, str]] = {}
-        self._signed_trust: tuple[int, str] | None = None
+        self._signed_trust: tuple[tuple[int, datetime], str] | None = None
 
     # members and issuance -------------------------------------------------------------------------------------
 
@@ -336,7 +336,7 @@ class AuthorityService:
         updated = change(self.trust_list(), now)
         with self._uow() as uow:
             latest = uow.identity.latest_trust_list()
-            version = (latest[0] if latest else 0) + 1
+            version = (latest[0] if latest else 1) + 1  # version 1 is the implicit list, served before any change
             updated = TrustList(**{**_fields(updated), "version": version, "issued_at": now})
             uow.identity.add_trust_list(version, json.dumps(updated.to_json()), now)
             uow.commit()
@@ -348,10 +348,10 @@ class AuthorityService:
         now = self._clock.now()
         if current.valid_until - now < timedelta(days=1):
             current = TrustList(**{**_fields(current), "valid_until": now + timedelta(days=TRUST_LIST_DAYS)})
-        elif self._signed_trust is not None and self._signed_trust[0] == current.version:
+        elif self._signed_trust is not None and self._signed_trust[0] == (current.version, current.issued_at):
             return self._signed_trust[1]
         token = sign_trust_list(current, self.identity.key, self.identity.kid)
-        self._signed_trust = (current.version, token)
+        self._signed_trust = ((current.version, current.issued_at), token)
         return token
 
 
