@@ -16,8 +16,9 @@ status-list entry. Every presentation is fresh (its own jti, so its signature is
   list decode and the trust decision done from scratch.
 
 Both on one core (this process), with the in-memory DID resolver and status source, so the figures are the
-verification itself. For reference in the same run: raw Ed25519 verifications per second (`cryptography`), the floor
-of a from-scratch check (4 signatures). Then SD-JWT signing of sample passports (target ≥ 2,000 / s per core).
+verification itself. For reference in the same run: raw Ed25519 verifications per second with OpenSSL
+(`cryptography`) and with libsodium (PyNaCl, what `keys.verify_ed25519` uses): one of them is the floor of a fresh
+presentation, four of a from-scratch check. Then SD-JWT signing of sample passports (target ≥ 2,000 / s per core).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python benchmarks/verify.py`
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from joserfc.jwk import OKPKey
 
 from benchmarks._common import machine, machine_line
 from passbridge.identity import keys
@@ -160,8 +162,16 @@ def raw_ed25519(count: int) -> float:
     for _ in range(count):
         public.verify(signature, message)
     seconds = time.perf_counter() - started
-    print(f"  raw Ed25519 verify (cryptography)  {rate(count, seconds)}")
-    return count / seconds
+    print(f"  raw Ed25519 verify, OpenSSL (cryptography)  {rate(count, seconds)}")
+    wrapped = keys.generate(keys.ED25519)
+    assert isinstance(wrapped.key.raw_value, Ed25519PrivateKey) and isinstance(wrapped.key, OKPKey)
+    signature = wrapped.key.raw_value.sign(message)
+    started = time.perf_counter()
+    for _ in range(count):
+        keys.verify_ed25519(wrapped.key, message, signature)
+    sodium = time.perf_counter() - started
+    print(f"  raw Ed25519 verify, libsodium (what passbridge uses)  {rate(count, sodium)}")
+    return count / sodium
 
 
 def signing_run(count: int) -> float:

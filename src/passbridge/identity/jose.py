@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, JWKRegistry, OKPKey
 from joserfc.jws import JWSRegistry
 
-from passbridge.identity.keys import SigningKey
+from passbridge.identity.keys import SigningKey, verify_ed25519
 from passbridge.identity.refusals import Refusal, refuse
 
 MAX_TOKEN_BYTES = 256 * 1024
@@ -41,11 +42,6 @@ def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _not_json(constant: str) -> Any:
-    # json.loads takes NaN / Infinity, which RFC 8259 does not: "exp": NaN would pass every time comparison.
-    raise ValueError(f"{constant} is not JSON")
-
-
 def b64encode(data: bytes) -> str:
     """base64url without padding (RFC 7515 §2)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -63,8 +59,8 @@ def peek(token: str, subject: str = "token") -> tuple[dict[str, Any], dict[str, 
     if len(parts) != 3:
         raise refuse(Refusal.MALFORMED, "not a compact JWS (header.payload.signature)", subject)
     try:
-        header = json.loads(_b64decode(parts[0]), parse_constant=_not_json)
-        claims = json.loads(_b64decode(parts[1]), parse_constant=_not_json)
+        header = orjson.loads(_b64decode(parts[0]))  # strict RFC 8259: NaN / Infinity are refused
+        claims = orjson.loads(_b64decode(parts[1]))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise refuse(Refusal.MALFORMED, f"header or payload is not base64url JSON: {exc}", subject) from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
@@ -161,7 +157,11 @@ def verify_key(
         signature = _b64decode(encoded)
     except (binascii.Error, ValueError):
         raise refuse(Refusal.BAD_SIGNATURE, "the signature is not base64url", subject) from None
-    if not JWSRegistry.algorithms[header["alg"]].verify(signing_input.encode("ascii"), signature, key):
+    if kind == ("OKP", "Ed25519"):
+        valid = isinstance(key, OKPKey) and verify_ed25519(key, signing_input.encode("ascii"), signature)
+    else:
+        valid = JWSRegistry.algorithms[header["alg"]].verify(signing_input.encode("ascii"), signature, key)
+    if not valid:
         raise refuse(Refusal.BAD_SIGNATURE, f"the signature does not verify with {kind[0]} key", subject)
     return header, claims
 
