@@ -15,6 +15,8 @@ from rich.table import Table
 
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.errors import DuplicatePassport
+from passbridge.identity import sdjwt
+from passbridge.identity.did import StaticDidResolver
 from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.passport.access import Role
 from passbridge.passport.model import PassportId
@@ -85,12 +87,22 @@ def _tour(services: Services, ids: list[PassportId]) -> None:
         view = services.passports.read(first, role, "catenax-6.1.0")
         visible.add_row(role.value, str(_count_leaves(loads_exact(view.body))))
     out.print(visible)
+    document = services.identity.document()
+    for role in (Role.ANONYMOUS, Role.NOTIFIED_BODY):
+        signed = services.passports.read(first, role, "sd-jwt").body.decode()
+        verified = sdjwt.verify(signed, StaticDidResolver([document]), expected_typ="dc+sd-jwt")
+        out.print(
+            f"signed version (SD-JWT) as {role.value}: issuer {verified.issuer}, signature and digests verified, "
+            f"{len(verified.disclosed)} field group(s) disclosed",
+            highlight=False,
+        )
     token = services.tokens.issue(Role.NOTIFIED_BODY, "demo notified body", services.clock.now(), 3600)
     out.print("\nTry it:")
     out.print(f"  curl {base}/api/v1/passports/{first}                      # public (Annex XIII point 1)")
     out.print(f"  curl {base}/api/v1/passports/{first}?format=aas           # IDTA 02035 AAS submodels")
     out.print(f"  curl {base}/api/v1/passports/{first}/qr.svg -o qr.svg")
     out.print(f"  curl -H 'Authorization: Bearer {token[:24]}…' {base}/api/v1/passports/{first}")
+    out.print(f"  curl '{base}/api/v1/passports/{first}?format=sd-jwt' > p.sd-jwt && passbridge verify p.sd-jwt")
     out.print("  (tokens: passbridge token --role notified_body --data-dir <demo dir>)")
 
 
