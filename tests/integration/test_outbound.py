@@ -19,7 +19,8 @@ from passbridge.errors import VerificationFailed
 from passbridge.identity import jose, keys
 from passbridge.identity.did import StaticDidResolver, build_document
 from passbridge.identity.refusals import Refusal
-from passbridge.identity.trust import TrustedIssuer, TrustList, sign_trust_list
+from passbridge.identity.trust import TrustedIssuer, TrustList
+from passbridge.identity.trust_wire import sign_trust_list
 from passbridge.outbound.did_web import DidWebResolver
 from passbridge.outbound.fetchers import CredentialServiceClient, HttpStatusListSource, HttpTrustListSource
 from passbridge.outbound.http import AddressPolicy, fetch_json_or_text, guarded_transport

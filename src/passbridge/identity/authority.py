@@ -32,7 +32,8 @@ from passbridge.identity.ports import (
 from passbridge.identity.refusals import Refusal, refuse
 from passbridge.identity.siop import ReplayGuard, issue_si_token, verify_si_token
 from passbridge.identity.statuslist import MIN_BITS, StatusList, status_list_credential
-from passbridge.identity.trust import Recognition, TrustedIssuer, TrustList, sign_trust_list
+from passbridge.identity.trust import Recognition, TrustedIssuer, TrustList
+from passbridge.identity.trust_wire import sign_trust_list
 
 DCP_CONTEXT = "https://w3id.org/dspace-dcp/v1.0/dcp.jsonld"
 REVOCATION_LIST = "revocation-1"

@@ -2,7 +2,8 @@
 recognises (mutual recognition between Catena-X and Ouranos).
 
 Layout: `TrustedIssuer`, `TypeMapping`, `Recognition`, `Acceptance`, `TrustList` (its `accept` is the one decision
-verifiers make), `sign_trust_list` / `verify_trust_list` (the list travels as a JWS with ``typ: trustlist+jwt``).
+verifiers make), and, in `trust_wire`, `sign_trust_list` / `verify_trust_list` (the list travels as a JWS with
+``typ: trustlist+jwt``).
 
 DCP's trust model leaves the list of trusted issuers to the data space's governance authority; here each authority
 node publishes it signed. Besides its own issuers (with the credential types each may issue) the list names the
@@ -12,7 +13,7 @@ subject (the Ouranos operator credential with ``certificationStatus == "certifie
 "mutual certification" of the IPA and Catena-X MoU (April 2024) written down as data.
 
 A recognition is withdrawn by publishing a new version without it. The old version stays validly signed until its
-``validUntil``, so verifiers refuse a version older than one they have already seen (`verify_trust_list`'s
+``validUntil``, so verifiers refuse a version older than one they have already seen (`trust_wire.verify_trust_list`'s
 `min_version`) and authorities keep ``validUntil`` short: it bounds how long a verifier that cannot fetch the new
 version may still honour a withdrawn recognition.
 """
@@ -25,15 +26,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from passbridge.errors import InvalidInput, NotFound, Violation
-from passbridge.identity import jose
-from passbridge.identity.did import DidResolver
-from passbridge.identity.keys import SigningKey
 from passbridge.identity.refusals import Refusal, refuse
 
 PURPOSES = ("dataspace", "passport-access")
 """What a recognition can count for: taking part in the data space (DSP/DCP) and reading restricted passport data."""
 
-TRUST_LIST_TYP = "trustlist+jwt"
 _RULE = "passbridge trust list"
 _SUBJECT = "trust list"
 
@@ -337,158 +334,20 @@ class TrustList:
         Raises:
             VerificationFailed: ``malformed``, naming the member (``$.recognitions[0].validUntil: …``).
         """
+        from passbridge.identity.trust_wire import parse_trust_list  # the wire form lives there (module size)
+
         try:
-            return _parse(obj)
+            return parse_trust_list(obj)
         except InvalidInput as exc:
             first = exc.violations[0]
             raise refuse(Refusal.MALFORMED, f"{first.path}: {first.message}", _SUBJECT) from None
 
 
-def _malformed(path: str, message: str) -> Exception:
-    return refuse(Refusal.MALFORMED, f"{path}: {message}", _SUBJECT)
-
-
-def _member(obj: Mapping[str, Any], name: str, path: str, kind: type | tuple[type, ...]) -> Any:
-    if name not in obj:
-        raise _malformed(f"{path}.{name}", "missing")
-    value = obj[name]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise _malformed(f"{path}.{name}", f"{type(value).__name__} where {getattr(kind, '__name__', kind)} belongs")
-    return value
-
-
-def _time(obj: Mapping[str, Any], name: str, path: str) -> datetime:
-    text = _member(obj, name, path, str)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise _malformed(f"{path}.{name}", f"{text!r} is not an ISO 8601 date-time") from None
-    if moment.tzinfo is None:
-        raise _malformed(f"{path}.{name}", f"{text!r} has no time zone")
-    return moment
-
-
-def _strings(obj: Mapping[str, Any], name: str, path: str) -> tuple[str, ...]:
-    values = _member(obj, name, path, list)
-    if not all(isinstance(v, str) for v in values):
-        raise _malformed(f"{path}.{name}", "must be a list of strings")
-    return tuple(values)
-
-
-def _objects(obj: Mapping[str, Any], name: str, path: str) -> list[Mapping[str, Any]]:
-    values: list[Mapping[str, Any]] = _member(obj, name, path, list)
-    for i, value in enumerate(values):
-        if not isinstance(value, dict):
-            raise _malformed(f"{path}.{name}[{i}]", "must be an object")
-    return values
-
-
-def _mapping(obj: Mapping[str, Any], path: str) -> TypeMapping:
-    conditions = _member(obj, "conditions", path, dict) if "conditions" in obj else {}
-    if not all(isinstance(v, str) for v in conditions.values()):
-        raise _malformed(f"{path}.conditions", "condition values must be strings")
-    return TypeMapping(_member(obj, "foreignType", path, str), _member(obj, "ourType", path, str), dict(conditions))
-
-
-def _recognition(obj: Mapping[str, Any], path: str) -> Recognition:
-    mappings = tuple(_mapping(m, f"{path}.mappings[{j}]") for j, m in enumerate(_objects(obj, "mappings", path)))
-    try:
-        return Recognition(
-            issuer=_member(obj, "issuer", path, str),
-            data_space=_member(obj, "dataSpace", path, str),
-            mappings=mappings,
-            valid_from=_time(obj, "validFrom", path),
-            valid_until=_time(obj, "validUntil", path),
-            scope=frozenset(_strings(obj, "scope", path)),
-        )
-    except InvalidInput as exc:
-        first = exc.violations[0]
-        raise _malformed(path + first.path[1:], first.message) from None
-
-
-def _parse(obj: Any) -> TrustList:
-    if not isinstance(obj, dict):
-        raise _malformed("$", "the trust list must be a JSON object")
-    issuers = tuple(
-        TrustedIssuer(
-            did=_member(entry, "did", f"$.issuers[{i}]", str),
-            credential_types=frozenset(_strings(entry, "credentialTypes", f"$.issuers[{i}]")),
-            name=str(entry.get("name", "")),
-        )
-        for i, entry in enumerate(_objects(obj, "issuers", "$"))
-    )
-    recognitions = tuple(
-        _recognition(entry, f"$.recognitions[{i}]") for i, entry in enumerate(_objects(obj, "recognitions", "$"))
-    )
-    return TrustList(
-        authority=_member(obj, "authority", "$", str),
-        data_space=_member(obj, "dataSpace", "$", str),
-        version=_member(obj, "version", "$", int),
-        issued_at=_time(obj, "issuedAt", "$"),
-        valid_until=_time(obj, "validUntil", "$"),
-        issuers=issuers,
-        recognitions=recognitions,
-    )
-
-
-def sign_trust_list(trust_list: TrustList, key: SigningKey, kid: str) -> str:
-    """The list as a compact JWS (``typ: trustlist+jwt``): ``iss`` = the authority, ``iat`` = issuedAt, ``exp`` =
-    validUntil, the list under ``trustList``. `kid` names the authority's ``assertionMethod`` key (``did#frag``)."""
-    claims = {
-        "iss": trust_list.authority,
-        "iat": int(trust_list.issued_at.timestamp()),
-        "exp": int(trust_list.valid_until.timestamp()),
-        "trustList": trust_list.to_json(),
-    }
-    return jose.sign(key, claims, typ=TRUST_LIST_TYP, kid=kid)
-
-
-def verify_trust_list(
-    token: str, resolver: DidResolver, authority: str, now: datetime, *, min_version: int = 1
-) -> TrustList:
-    """The trust list in `token`, after checking it was signed by `authority` and is current.
-
-    Checks, in order: shape, size and algorithm (`jose.peek`); ``typ`` is ``trustlist+jwt``; ``iss`` is
-    `authority`; the header ``kid`` is an ``assertionMethod`` key of the authority's DID document; the signature;
-    ``iat`` / ``exp``; the list itself (its ``authority`` too); ``validUntil``; and ``version`` ≥ `min_version`
-    (the highest version the caller has seen, so a withdrawn recognition cannot come back by replay).
-
-    Raises:
-        VerificationFailed: ``malformed``, ``too-large``, ``algorithm-not-allowed``, ``wrong-issuer``,
-            ``did-unresolvable``, ``unknown-key``, ``bad-signature``, ``expired``, ``not-yet-valid``, ``replayed``.
-    """
-    header, claims = jose.peek(token, _SUBJECT)
-    if header.get("typ") != TRUST_LIST_TYP:
-        raise refuse(Refusal.MALFORMED, f"typ {header.get('typ')!r}, expected {TRUST_LIST_TYP!r}", _SUBJECT)
-    if claims.get("iss") != authority:
-        raise refuse(Refusal.WRONG_ISSUER, f"iss {claims.get('iss')!r} is not the authority {authority}", _SUBJECT)
-    jwk = resolver.resolve(authority).key(header.get("kid"), "assertionMethod", _SUBJECT)
-    jose.verify(token, jwk, _SUBJECT)
-    jose.check_times(claims, now, _SUBJECT)
-    if "trustList" not in claims:
-        raise refuse(Refusal.MALFORMED, "no trustList claim", _SUBJECT)
-    trust_list = TrustList.from_json(claims["trustList"])
-    if trust_list.authority != authority:
-        raise refuse(
-            Refusal.WRONG_ISSUER, f"the list names {trust_list.authority} as authority, signed by {authority}", _SUBJECT
-        )
-    if now > trust_list.valid_until:
-        raise refuse(Refusal.EXPIRED, f"{trust_list.label} valid until {_iso(trust_list.valid_until)}", _SUBJECT)
-    if trust_list.version < min_version:
-        raise refuse(
-            Refusal.REPLAYED, f"version {trust_list.version} is older than version {min_version} already seen", _SUBJECT
-        )
-    return trust_list
-
-
 __all__ = [
     "PURPOSES",
-    "TRUST_LIST_TYP",
     "Acceptance",
     "Recognition",
     "TrustList",
     "TrustedIssuer",
     "TypeMapping",
-    "sign_trust_list",
-    "verify_trust_list",
 ]

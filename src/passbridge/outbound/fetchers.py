@@ -26,7 +26,8 @@ from passbridge.errors import MalformedJson, VerificationFailed
 from passbridge.identity import jose
 from passbridge.identity.did import DidResolver
 from passbridge.identity.refusals import Refusal, refuse
-from passbridge.identity.trust import TrustList, verify_trust_list
+from passbridge.identity.trust import TrustList
+from passbridge.identity.trust_wire import verify_trust_list
 from passbridge.jsoncodec import loads_fast
 from passbridge.outbound.http import MAX_BYTES, TIMEOUT_SECONDS, AddressPolicy, exchange, fetch_json_or_text
 

@@ -19,9 +19,8 @@ from passbridge.identity.trust import (
     TrustedIssuer,
     TrustList,
     TypeMapping,
-    sign_trust_list,
-    verify_trust_list,
 )
+from passbridge.identity.trust_wire import sign_trust_list, verify_trust_list
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 AUTHORITY = "did:web:authority.catena-x.example"
