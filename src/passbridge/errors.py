@@ -10,22 +10,28 @@ PassbridgeError
 │   ├── UnitMismatch             a quantity used where another unit is declared, with no exact conversion (names both)
 │   │   └── InexactConversion    a documented conversion whose result has no finite decimal (MJ → kWh ÷ 3.6)
 │   ├── CycleDetected            a bill of materials that loops back on itself (carries the path of the cycle)
-│   └── OuranosRangeExceeded     a value outside the Ouranos number range (|x| ≤ 99999.99999)
+│   ├── OuranosRangeExceeded     a value outside the Ouranos number range (|x| ≤ 99999.99999)
+│   └── ProtocolError            a Dataspace Protocol message that breaks its schema or protocol rule (names the field)
+│       └── PolicyMismatch       an offer or agreement whose policy differs from the one it must equal (keeps both)
 ├── Unauthenticated              a credential (bearer token) that does not verify
 │   └── VerificationFailed       a token, credential, presentation, trust list or signed passport refused, with a
 │                                Refusal code (identity/refusals.py) and the evidence
 ├── Forbidden                    an authenticated caller without the right for this action
-│   └── DisclosureRefused        an answer asked for under a disclosure ACL that does not cover that part
+│   ├── DisclosureRefused        an answer asked for under a disclosure ACL that does not cover that part
+│   └── PolicyDenied             an ODRL policy the counterparty does not satisfy (keeps the policy id and reasons)
 ├── NotFound
 │   ├── PassportNotFound
 │   │   └── PassportNotSigned    a version stored before passports were signed has no SD-JWT form
-│   └── PartNotFound             no part with this traceId in the supply graph
+│   ├── PartNotFound             no part with this traceId in the supply graph
+│   └── UnknownProcess           no negotiation / transfer with this pid for this counterparty (DSP answers 404)
 ├── Conflict
 │   ├── DuplicateIdentifier      an identifier that must be unique already exists (names the field)
 │   │   └── DuplicatePassport    a passport identifier that already exists
 │   ├── IllegalTransition        a lifecycle move the state machine does not allow (names both states)
-│   │   └── IllegalTradeTransition  a trade action its request status does not allow (names trade and status)
+│   │   ├── IllegalTradeTransition  a trade action its request status does not allow (names trade and status)
+│   │   └── IllegalMessage       a DSP message its negotiation / transfer state does not allow (DSP answers 400)
 │   └── MissingFigures           a roll-up needs a supplier figure that is not there (names part and trade)
+├── CounterpartyError            a DSP provider refused, failed or did not answer in time (names the step)
 └── ConfigurationError           a setting that is missing or wrong (raised at startup, names the key)
 ```
 Errors keep their evidence (paths, states, rules) as attributes so callers never parse messages.
@@ -282,14 +288,99 @@ class MissingFigures(Conflict):
         super().__init__(f"part {trace_id}: {what} missing{via}: {reason}")
 
 
+class ProtocolError(InvalidInput):
+    """A Dataspace Protocol message refused before it touches any state: wrong ``@type`` or ``@context``, a missing or
+    ill-typed field, or a protocol rule broken (each `Violation` names the field, e.g. ``$.consumerPid``, and the
+    rule, e.g. ``"DSP 2025-1 ContractRequestMessage schema"``)."""
+
+
+class PolicyMismatch(ProtocolError):
+    """A policy that must equal another does not: a requested offer that differs from the catalog's, or an agreement
+    that differs from the last offer (EDC's ``PolicyEquality``).
+
+    Attributes:
+        expected: the policy it had to equal (a `passbridge.dataspace.odrl.Policy`).
+        received: the policy received.
+    """
+
+    def __init__(self, path: str, message: str, expected: object, received: object, rule: str) -> None:
+        self.expected, self.received = expected, received
+        super().__init__([Violation(path, message, rule)])
+
+
+class PolicyDenied(Forbidden):
+    """The counterparty does not satisfy an ODRL policy (access policy at catalog time, contract policy at
+    negotiation and transfer).
+
+    Attributes:
+        policy_id: the policy's ``@id`` (or a label when it has none).
+        reasons: one reason per failed constraint or rule (`passbridge.dataspace.odrl.Decision.reasons`).
+    """
+
+    def __init__(self, policy_id: str, reasons: Sequence[str]) -> None:
+        self.policy_id, self.reasons = policy_id, tuple(reasons)
+        super().__init__(f"policy {policy_id} denied: {'; '.join(self.reasons) or 'no reason given'}")
+
+
+class UnknownProcess(NotFound):
+    """No contract negotiation or transfer process with this pid, or one that belongs to another counterparty (DSP
+    answers both with 404, so a caller cannot probe other parties' process ids).
+
+    Attributes:
+        process: ``"negotiation"`` or ``"transfer"``.
+        pid: the pid asked for.
+    """
+
+    def __init__(self, process: str, pid: str) -> None:
+        self.process, self.pid = process, pid
+        super().__init__(f"no {process} {pid!r} for this counterparty")
+
+
+class IllegalMessage(IllegalTransition):
+    """A DSP message that the negotiation or transfer state machine does not allow in its current state, or not
+    from this sender (DSP 2025-1 state machines; answered with 400 and a ContractNegotiationError / TransferError).
+
+    Attributes:
+        message_type: the refused message's ``@type`` (with the event type for events).
+        sender: ``"consumer"`` or ``"provider"``.
+    """
+
+    def __init__(self, machine: str, current: str, message_type: str, sender: str, allowed: Sequence[str]) -> None:
+        self.message_type, self.sender = message_type, sender
+        self.machine, self.current, self.requested, self.allowed = machine, current, message_type, tuple(allowed)
+        options = ", ".join(allowed) if allowed else "none (final state)"
+        Conflict.__init__(
+            self,
+            f"{machine}: {message_type} from the {sender} is not allowed in state {current}; allowed: {options}",
+        )
+
+
+class CounterpartyError(PassbridgeError):
+    """Another party did not do its part: a DSP provider refused a request, answered garbage, could not be reached,
+    or a callback did not arrive in time (the consumer side of DSP; the API answers 502).
+
+    Attributes:
+        step: the step that failed (``discovery``, ``catalog``, ``negotiation``, ``transfer``, ``data``).
+        status: the HTTP status the counterparty answered, if it answered.
+        reasons: what it said (the ``reason`` of a DSP error), or why it failed.
+    """
+
+    def __init__(self, step: str, detail: str, status: int | None = None, reasons: Sequence[str] = ()) -> None:
+        self.step, self.status, self.reasons = step, status, tuple(reasons)
+        said = f" ({'; '.join(self.reasons)})" if self.reasons else ""
+        super().__init__(f"{step}: {detail}{said}")
+
+
 __all__ = [
     "ConfigurationError",
     "Conflict",
+    "CounterpartyError",
     "CycleDetected",
     "DisclosureRefused",
     "DuplicateIdentifier",
     "DuplicatePassport",
     "Forbidden",
+    "IllegalMessage",
     "IllegalTradeTransition",
     "IllegalTransition",
     "InexactConversion",
@@ -304,8 +395,12 @@ __all__ = [
     "PassportNotSigned",
     "PassportRuleViolation",
     "PayloadTooLarge",
+    "PolicyDenied",
+    "PolicyMismatch",
+    "ProtocolError",
     "Unauthenticated",
     "UnitMismatch",
+    "UnknownProcess",
     "UnsupportedFormat",
     "VerificationFailed",
     "Violation",
