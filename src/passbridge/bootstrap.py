@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import Engine
 
 from passbridge.clock import Clock, SystemClock
+from passbridge.dataspace_wiring import DataspaceNode, build_dataspace
 from passbridge.ecosystems.catenax import battery_pass
 from passbridge.ecosystems.idta import renderers as idta_renderers
 from passbridge.identity.did import did_web
@@ -49,9 +50,11 @@ class Services:
     supplychain: SupplyChainService
     identity: NodeIdentity
     http: httpx.Client
+    dataspace: DataspaceNode
 
     def close(self) -> None:
-        """Release the database connections and the outbound HTTP client."""
+        """Stop the DSP outbox worker, release the database connections and the outbound HTTP client."""
+        self.dataspace.worker.stop()
         self.engine.dispose()
         self.http.close()
 
@@ -88,7 +91,8 @@ def bootstrap(
     supplychain = SupplyChainService(uow, clock, passports)
     http = http_client or outbound_client(settings)
     identity = build_identity(settings, clock, uow, keys, http)
-    return Services(settings, clock, engine, uow, passports, tokens, supplychain, identity, http)
+    dataspace = build_dataspace(settings, clock, uow, keys, http, identity, passports)
+    return Services(settings, clock, engine, uow, passports, tokens, supplychain, identity, http, dataspace)
 
 
 __all__ = ["TOKEN_KEY", "Services", "bootstrap", "renderers"]

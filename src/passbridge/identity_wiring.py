@@ -22,6 +22,9 @@ from passbridge.outbound.fetchers import CredentialServiceClient, HttpStatusList
 from passbridge.outbound.http import AddressPolicy, guarded_transport
 from passbridge.settings import NodeRole, Settings
 
+PRESENTATION_CACHE_SECONDS = 30.0
+"""Longest a DSP caller's verified presentation is reused (`CallerVerification.dataspace_caller`)."""
+
 SIGNING_KEY = "node-signing"
 """The node's DID key: signs credentials, presentations, SI tokens, trust lists and passports."""
 
@@ -102,9 +105,18 @@ def build_identity(
         base_url,
         published,
         HolderService(uow, clock, holder_identity, resolver, replay, outbound),
-        CallerVerification(clock, holder_identity, resolver, replay, outbound, verifier, trust),
+        CallerVerification(
+            clock,
+            holder_identity,
+            resolver,
+            replay,
+            outbound,
+            verifier,
+            trust,
+            presentation_ttl_seconds=min(settings.identity_cache_seconds, PRESENTATION_CACHE_SECONDS),
+        ),
         authority,
     )
 
 
-__all__ = ["SIGNING_KEY", "address_policy", "build_identity", "outbound_client"]
+__all__ = ["PRESENTATION_CACHE_SECONDS", "SIGNING_KEY", "address_policy", "build_identity", "outbound_client"]

@@ -158,3 +158,45 @@ def test_no_cli_export_shows_owner_only_data(services: Services, seeded: str, tm
         assert not leaked, (args, leaked)
     owner = runner.invoke(app, ["passport", "export", seeded, "--role", "owner", *node])
     assert SUPPLIER_NAME in owner.stdout and PRICE in owner.stdout  # the owner's own view does hold them
+
+
+def test_nothing_owner_only_leaves_through_the_data_space(tmp_path: Path) -> None:
+    """Catalog, every DSP message (the outboxes of both sides) and the data plane in every format, for a plain
+    member and a notified body: no owner-only string anywhere."""
+    from tests.conftest import FixedClock
+    from tests.dsp_world import certify, fetch, snapshot
+    from tests.network import Network
+
+    network = Network(tmp_path, FixedClock())
+    try:
+        authority = network.node("catena-x-authority", authority=True, data_space="catena-x")
+        provider = network.node("eu-oem", authority_url=authority.url)
+        member = network.node("member", authority_url=authority.url)
+        body_node = network.node("notified-body", authority_url=authority.url)
+        certify(authority, provider, "MembershipCredential")
+        certify(authority, member, "MembershipCredential")
+        certify(authority, body_node, "MembershipCredential", "NotifiedBodyCredential")
+        created = provider.client.post(
+            "/api/v1/passports", content=passport_body(_passport()), headers=auth(provider.services, Role.OWNER)
+        )
+        assert created.status_code == 201, created.text
+        pid = created.json()["id"]
+        seen: list[str] = []
+        for consumer in (member, body_node):
+            for fmt in FORMATS:
+                answer = fetch(consumer, pid, provider.url, fmt=fmt)
+                assert answer.status_code == 200, answer.text
+                passport = answer.json()["passport"]
+                seen.append(_decoded(passport) if fmt == "sd-jwt" else answer.text)
+            token = consumer.services.identity.holder.self_issued_token(provider.did, ["MembershipCredential"])
+            catalog = provider.client.post(
+                "/dsp/2025-1/catalog/request",
+                json={"@context": ["https://w3id.org/dspace/2025/1/context.jsonld"], "@type": "CatalogRequestMessage"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            seen += [catalog.text, str(snapshot(consumer))]
+        seen.append(str(snapshot(provider)))  # every DSP message it sent, as queued
+        leaked = [(secret, text[:200]) for text in seen for secret in SECRETS if secret in text]
+        assert leaked == []
+    finally:
+        network.close()

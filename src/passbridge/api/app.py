@@ -4,6 +4,8 @@ the cached-read front before it (what a node serves). No module-level state."""
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -11,7 +13,7 @@ from starlette.types import ASGIApp
 from passbridge import __version__
 from passbridge.api import problems
 from passbridge.api.fastpath import PassportReadFastPath
-from passbridge.api.routes import identity, passports, public, supplychain
+from passbridge.api.routes import aas, consumer, dataplane, dsp, identity, passports, public, supplychain
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.settings import Settings
 
@@ -20,8 +22,19 @@ SETTINGS_ENV = "PASSBRIDGE_SERVE_SETTINGS_JSON"
 
 
 def create_app(services: Services) -> FastAPI:
-    """The HTTP API of one node: the one documented implementation of every route (OpenAPI)."""
+    """The HTTP API of one node: the one documented implementation of every route (OpenAPI). Its lifespan runs
+    the DSP outbox worker."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.dataspace.worker.start()
+        try:
+            yield
+        finally:
+            services.dataspace.worker.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="passbridge",
         version=__version__,
         summary="EU battery passports, Catena-X and Ouranos data exchange",
@@ -35,6 +48,10 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(passports.router)
     app.include_router(supplychain.router)
     app.include_router(identity.router)
+    app.include_router(dsp.router)
+    app.include_router(dataplane.router)
+    app.include_router(consumer.router)
+    app.include_router(aas.router)
     return app
 
 

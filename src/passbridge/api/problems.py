@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from passbridge.errors import (
     Conflict,
+    CounterpartyError,
     DuplicateIdentifier,
     Forbidden,
     IllegalTransition,
@@ -44,6 +45,7 @@ STATUS: tuple[tuple[type[PassbridgeError], int, str, str], ...] = (
     (IllegalTransition, 409, "illegal-transition", "Illegal lifecycle transition"),
     (DuplicateIdentifier, 409, "duplicate-identifier", "Identifier already in use"),
     (Conflict, 409, "conflict", "Conflict"),
+    (CounterpartyError, 502, "counterparty", "A counterparty failed"),
     (PassbridgeError, 500, "internal", "Internal error"),
 )
 
@@ -78,7 +80,7 @@ def passbridge_problem(request: Request, error: PassbridgeError) -> Response:
     """Map one of our errors."""
     for cls, status, slug, title in STATUS:
         if isinstance(error, cls):
-            if status >= 500:
+            if status >= 500 and status != 502:
                 logger.error("unhandled %s on %s", type(error).__name__, request.url.path)
                 return problem(status, slug, title, "internal error", request.url.path)
             return problem(status, slug, title, str(error), request.url.path, **_extra(error))

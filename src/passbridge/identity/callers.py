@@ -9,7 +9,9 @@ passport API sees only a `Caller`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from passbridge.clock import Clock
 from passbridge.errors import VerificationFailed
@@ -18,8 +20,13 @@ from passbridge.identity.did import CREDENTIAL_SERVICE, DidResolver
 from passbridge.identity.holder import HolderIdentity, scope_for
 from passbridge.identity.ports import CredentialServicePort
 from passbridge.identity.refusals import Refusal, refuse
-from passbridge.identity.siop import ReplayGuard, issue_si_token, verify_si_token
-from passbridge.identity.verifier import PresentationVerifier, TrustListSource, VerifiedPresentation
+from passbridge.identity.siop import ReplayGuard, SelfIssuedToken, issue_si_token, verify_si_token
+from passbridge.identity.verifier import (
+    PresentationVerifier,
+    TrustListSource,
+    VerifiedCredential,
+    VerifiedPresentation,
+)
 from passbridge.passport.access import Role
 
 PASSPORT_ACCESS = "passport-access"
@@ -32,6 +39,8 @@ READER_ROLES: Mapping[CredentialType, Role] = {
     CredentialType.LEGITIMATE_INTEREST: Role.LEGITIMATE_INTEREST,
 }
 """Reader credentials, strongest first, and the passport access role each grants."""
+
+_CACHE_SIZE = 10_000
 
 
 class CallerVerification:
@@ -46,9 +55,14 @@ class CallerVerification:
         outbound: CredentialServicePort,
         verifier: PresentationVerifier,
         trust: TrustListSource,
+        *,
+        presentation_ttl_seconds: float = 0.0,
     ) -> None:
         self._clock, self._identity, self._resolver = clock, identity, resolver
         self._replay, self._outbound, self._verifier, self._trust = replay, outbound, verifier, trust
+        self._presentation_ttl = presentation_ttl_seconds
+        self._verified: dict[tuple[str, tuple[str, ...]], tuple[VerifiedPresentation, datetime]] = {}
+        self._lock = threading.Lock()
 
     def query_types(self, wanted: Sequence[str]) -> list[str]:
         """`wanted` plus every foreign type the trust list's recognitions map onto one of them (an Ouranos operator
@@ -67,7 +81,10 @@ class CallerVerification:
     def presentations(self, si_token: str, wanted: Sequence[str]) -> tuple[str, list[str]]:
         """(caller DID, presentations) fetched from the caller's credential service for `wanted` types."""
         now = self._clock.now()
-        caller = verify_si_token(si_token, self._resolver, self._identity.did, now, self._replay)
+        return self._query(verify_si_token(si_token, self._resolver, self._identity.did, now, self._replay), wanted)
+
+    def _query(self, caller: SelfIssuedToken, wanted: Sequence[str]) -> tuple[str, list[str]]:
+        now = self._clock.now()
         if not caller.access_token:
             raise refuse(
                 Refusal.MALFORMED, "no 'token' claim: nothing to query the credential service with", "SI token"
@@ -110,6 +127,70 @@ class CallerVerification:
                 failure = exc
         assert failure is not None
         raise failure
+
+    def dataspace_caller(self, si_token: str, wanted: Sequence[str]) -> VerifiedPresentation:
+        """A data-space counterparty (DSP): its verified `wanted` credentials (for ``dataspace``) together with any
+        passport reader credentials it also presents (for ``passport-access``), from one SI token — the token's
+        ``jti`` can be used once, so both are asked for in a single presentation query. Reader credentials that do
+        not verify are left out (they only widen what the counterparty may see).
+
+        The SI token is checked on every call. What the caller's credential service proved is remembered per caller
+        for `presentation_ttl_seconds` (at most until a credential expires), as Tractus-X EDC caches presentations:
+        a negotiation is four DSP messages, each would otherwise cost a presentation query and its verification.
+        A revocation therefore reaches a DSP verifier within the status-list cache time plus this time.
+
+        Raises:
+            VerificationFailed: the `wanted` credentials do not verify (the refusal of the first check that failed).
+        """
+        now = self._clock.now()
+        caller = verify_si_token(si_token, self._resolver, self._identity.did, now, self._replay)
+        key = (caller.holder, tuple(wanted))
+        with self._lock:
+            cached = self._verified.get(key)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        readers = [kind.value for kind in READER_ROLES if kind.value not in wanted]
+        holder, presentations = self._query(caller, [*wanted, *readers])
+        failure: VerificationFailed | None = None
+        required: VerifiedPresentation | None = None
+        for presentation in presentations:
+            try:
+                required = self._verifier.verify_presentation(
+                    presentation, holder=holder, audience=self._identity.did, wanted=wanted, purpose=DATASPACE, now=now
+                )
+                break
+            except VerificationFailed as exc:
+                failure = exc
+        if required is None:
+            assert failure is not None
+            raise failure
+        extra: list[VerifiedCredential] = []
+        for kind in readers:
+            for presentation in presentations:
+                try:
+                    verified = self._verifier.verify_presentation(
+                        presentation,
+                        holder=holder,
+                        audience=self._identity.did,
+                        wanted=[kind],
+                        purpose=PASSPORT_ACCESS,
+                        now=now,
+                    )
+                except VerificationFailed:
+                    continue
+                extra += [c for c in verified.credentials if c.accepted_as == kind]
+                break
+        result = VerifiedPresentation(holder, (*required.credentials, *extra))
+        if self._presentation_ttl > 0:
+            until = min(
+                [now + timedelta(seconds=self._presentation_ttl)]
+                + [c.credential.valid_until for c in result.credentials if c.credential.valid_until is not None]
+            )
+            with self._lock:
+                if len(self._verified) >= _CACHE_SIZE:
+                    self._verified.clear()
+                self._verified[key] = (result, until)
+        return result
 
     def reader(self, si_token: str) -> tuple[str, Role, VerifiedPresentation]:
         """(caller DID, strongest passport reader role, its verification) of a caller presenting reader credentials.

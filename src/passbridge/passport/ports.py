@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -10,6 +11,23 @@ from typing import Protocol, Self
 from passbridge.jsontypes import JsonObject
 from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
 from passbridge.passport.signatures import SignedPassport
+
+
+@dataclass(frozen=True, slots=True)
+class PassportListing:
+    """One line of a passport listing: the identifiers a digital twin registry publishes (`listing`).
+
+    Attributes:
+        passport_id: the passport.
+        manufacturer_part_id: `identification.identification.type.manufacturerPartId` of the current version.
+        part_instance_id: its serial with key ``partInstanceId``, if any.
+        current_version: the current version number.
+    """
+
+    passport_id: PassportId
+    manufacturer_part_id: str
+    part_instance_id: str | None
+    current_version: int
 
 
 class PassportRepository(Protocol):
@@ -49,6 +67,17 @@ class PassportRepository(Protocol):
 
     def successors(self, passport_id: PassportId) -> Sequence[PassportId]:
         """Passports that name `passport_id` as a predecessor (Art. 77(7) links, reverse direction)."""
+
+    def listing(
+        self,
+        *,
+        after: PassportId | None,
+        limit: int,
+        passport_id: PassportId | None = None,
+        manufacturer_part_id: str | None = None,
+        part_instance_id: str | None = None,
+    ) -> Sequence[PassportListing]:
+        """At most `limit` passports ordered by id, those after `after` only, matching every filter given."""
 
     def add(self, version: PassportVersion) -> None:
         """Store version 1 of a new passport (and its head)."""
@@ -136,6 +165,7 @@ class Renderer(Protocol):
 __all__ = [
     "ChangeWatch",
     "ImportCheckpoints",
+    "PassportListing",
     "PassportRepository",
     "PassportSigner",
     "Renderer",

@@ -31,7 +31,14 @@ from passbridge.jsoncodec import is_float_safe, loads_exact, loads_fast
 from passbridge.passport.access import Role
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES, BatteryStatus, check_transition
 from passbridge.passport.model import Passport, PassportFacts, PassportId, PassportVersion, VersionInfo
-from passbridge.passport.ports import ChangeWatch, PassportRepository, PassportSigner, Renderer, UnitOfWorkFactory
+from passbridge.passport.ports import (
+    ChangeWatch,
+    PassportListing,
+    PassportRepository,
+    PassportSigner,
+    Renderer,
+    UnitOfWorkFactory,
+)
 from passbridge.passport.signatures import SD_JWT_FORMAT, SD_JWT_MEDIA_TYPE, SignedPassport, presentation
 from passbridge.passport.validation import validate_document
 from passbridge.passport.views import project
@@ -298,6 +305,26 @@ class PassportService:
         """Those of `passport_ids` that exist on this node."""
         with self._uow(write=False) as uow:
             return set(uow.passports.existing(passport_ids))
+
+    def listing(
+        self,
+        *,
+        after: PassportId | None = None,
+        limit: int = 100,
+        passport_id: PassportId | None = None,
+        manufacturer_part_id: str | None = None,
+        part_instance_id: str | None = None,
+    ) -> Sequence[PassportListing]:
+        """At most `limit` passports ordered by id (after `after` only) whose current version matches every filter
+        given: the pages of a digital twin registry."""
+        with self._uow(write=False) as uow:
+            return uow.passports.listing(
+                after=after,
+                limit=limit,
+                passport_id=passport_id,
+                manufacturer_part_id=manufacturer_part_id,
+                part_instance_id=part_instance_id,
+            )
 
     def versions(self, passport_id: PassportId) -> tuple[Passport, Sequence[VersionInfo], Lineage]:
         """The head, all versions (oldest first) and the Art. 77(7) links of a passport.

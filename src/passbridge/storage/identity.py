@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import RowMapping
@@ -21,6 +21,10 @@ from passbridge.storage.tables import (
     id_trust_lists,
     id_wallet,
 )
+
+_FORGET_EXPIRED = delete(id_seen_tokens).where(id_seen_tokens.c.expires_at < bindparam("now"))
+_FIRST_USE_PG = pg_insert(id_seen_tokens).on_conflict_do_nothing().returning(id_seen_tokens.c.jti)
+_FIRST_USE_SQLITE = sqlite_insert(id_seen_tokens).on_conflict_do_nothing().returning(id_seen_tokens.c.jti)
 
 
 def _issued(row: RowMapping) -> IssuedRecord:
@@ -147,10 +151,11 @@ class SqlIdentityRepository:
         return IssuanceRequest(**values)
 
     def first_use(self, jti: str, expires_at: int, now: int) -> bool:
-        self._c.execute(delete(id_seen_tokens).where(id_seen_tokens.c.expires_at < now))
-        dialect_insert = pg_insert if self._c.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(id_seen_tokens).values(jti=jti, expires_at=expires_at).on_conflict_do_nothing()
-        return self._c.execute(statement).rowcount == 1
+        # statements built once: this runs on every DCP-authenticated request
+        self._c.execute(_FORGET_EXPIRED, {"now": now})
+        statement = _FIRST_USE_PG if self._c.dialect.name == "postgresql" else _FIRST_USE_SQLITE
+        # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT DO NOTHING
+        return self._c.execute(statement, {"jti": jti, "expires_at": expires_at}).first() is not None
 
 
 def _fields(record: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from passbridge.errors import PassportNotFound
 from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.passport.lifecycle import BatteryStatus
 from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
+from passbridge.passport.ports import PassportListing
 from passbridge.passport.signatures import SignedDisclosure, SignedPassport
 from passbridge.passport.validation import extract_facts
 from passbridge.storage.tables import (
@@ -156,6 +157,31 @@ class SqlPassportRepository:
             .order_by(passport_links.c.passport_id)
         )
         return [PassportId(value) for value in self._db.execute(stmt).scalars()]
+
+    def listing(
+        self,
+        *,
+        after: PassportId | None,
+        limit: int,
+        passport_id: PassportId | None = None,
+        manufacturer_part_id: str | None = None,
+        part_instance_id: str | None = None,
+    ) -> Sequence[PassportListing]:
+        t = passports
+        stmt = select(t.c.passport_id, t.c.manufacturer_part_id, t.c.part_instance_id, t.c.current_version)
+        if after is not None:
+            stmt = stmt.where(t.c.passport_id > after.value)
+        if passport_id is not None:
+            stmt = stmt.where(t.c.passport_id == passport_id.value)
+        if manufacturer_part_id is not None:
+            stmt = stmt.where(t.c.manufacturer_part_id == manufacturer_part_id)
+        if part_instance_id is not None:
+            stmt = stmt.where(t.c.part_instance_id == part_instance_id)
+        rows = self._db.execute(stmt.order_by(t.c.passport_id).limit(limit))
+        return [
+            PassportListing(PassportId(r.passport_id), r.manufacturer_part_id, r.part_instance_id, r.current_version)
+            for r in rows
+        ]
 
     def add(self, version: PassportVersion) -> None:
         self.add_many([version])
