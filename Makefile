@@ -33,6 +33,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bulk_import.py
 	$(BIN)/python benchmarks/read.py
 	$(BIN)/python benchmarks/rollup.py
+	$(BIN)/python benchmarks/verify.py
+	$(BIN)/python benchmarks/sign.py
+	$(BIN)/python benchmarks/fetch.py
 
 clean:
 	rm -rf $(VENV) passbridge-data .pytest_cache .mypy_cache .ruff_cache
