@@ -1,34 +1,46 @@
-"""The Dataspace Protocol 2025-1 HTTPS binding: ``/.well-known/dspace-version`` and everything under
-``/dsp/2025-1`` — catalog, provider-side negotiation and transfer endpoints, and the consumer callbacks under
-``/dsp/2025-1/callback`` (our ``callbackAddress``; a separate prefix because the provider and consumer paths of
-the binding overlap, e.g. ``/negotiations/:pid/events``).
+"""The Dataspace Protocol HTTPS binding: ``/.well-known/dspace-version`` and, per wire dialect, the catalog,
+provider-side negotiation and transfer endpoints and the consumer callbacks — DSP 2025-1 under ``/dsp/2025-1``
+(callbacks ``/dsp/2025-1/callback``, our ``callbackAddress``; a separate prefix because the provider and consumer
+paths of the binding overlap, e.g. ``/negotiations/:pid/events``), and the same handlers in the v0.8 "Jupiter"
+JSON-LD dialect of Tractus-X EDC ≤ 0.10 under ``/dsp/v0.8`` (callbacks ``/dsp/v0.8/callback``). `make_router` builds
+one dialect's routes from its `Codec` (`passbridge.api.dsp_support`).
 
 Every DSP request is authenticated with DCP: ``Authorization: Bearer <self-issued ID token>``, verified with the
 caller's credential service (`CallerVerification.dataspace_caller`: a ``MembershipCredential`` from a trusted
 issuer, or a foreign credential the trust list recognises as one; passport reader credentials when presented).
-Errors are the protocol's own error objects (``CatalogError``, ``ContractNegotiationError``, ``TransferError``)
-with the status of `passbridge.dataspace.messages.error_status` (`DspRoute`), never problem+json. Routes are plain
-``def``: DCP verification calls out, so they run in the thread pool.
+Errors are the protocol's own error objects (``CatalogError``, ``ContractNegotiationError``, ``TransferError``) in
+the dialect of the path, with the status of `passbridge.dataspace.messages.error_status` (`DspRoute`), never
+problem+json. Routes are plain ``def``: DCP verification calls out, so they run in the thread pool.
+
+The v0.8 routes are provider-side in substance: a v0.8 request is answered in v0.8, but what this node later sends
+on its own (the agreement, events, the transfer start, and every message of our own consumer) is queued in 2025-1
+(`passbridge.dataspace.node.encode`): a process does not remember the dialect it was started in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import JSONResponse
 
 from passbridge.api.deps import BodyDep, ServicesDep
-from passbridge.bootstrap import Services
+from passbridge.api.dsp_support import (
+    DSP_2025_1,
+    DSP_V0_8,
+    Codec,
+    DspRoute,
+    dsp_caller,
+    dsp_error,
+    dsp_route_class,
+    read_body,
+)
 from passbridge.dataspace.codec import dsp_2025_1 as codec
 from passbridge.dataspace.messages import (
-    CatalogError,
     CatalogRequestMessage,
     ContractAgreementMessage,
     ContractAgreementVerificationMessage,
-    ContractNegotiationError,
     ContractNegotiationEventMessage,
     ContractNegotiationTerminationMessage,
     ContractOfferMessage,
@@ -36,7 +48,6 @@ from passbridge.dataspace.messages import (
     Message,
     Role,
     TransferCompletionMessage,
-    TransferError,
     TransferRequestMessage,
     TransferStartMessage,
     TransferSuspensionMessage,
@@ -44,248 +55,236 @@ from passbridge.dataspace.messages import (
     VersionAuth,
     VersionEntry,
     VersionResponse,
-    error_reply,
 )
-from passbridge.dataspace.node import CALLBACK_PATH, DSP_PATH, encode
-from passbridge.dataspace_wiring import MEMBERSHIP
-from passbridge.errors import PassbridgeError, PayloadTooLarge, Unauthenticated
-from passbridge.identity.verifier import VerifiedPresentation
-from passbridge.jsoncodec import loads_fast
+from passbridge.dataspace.node import CALLBACK_PATH, DSP_PATH
 
 AuthorizationHeader = Annotated[str | None, Header(alias="authorization", include_in_schema=False)]
 VERSION_PATH = "/.well-known/dspace-version"
 PAGE_SIZE = 100
-_M = TypeVar("_M", bound=Message)
+V0_8_PATH = "/dsp/v0.8"
+V0_8_CALLBACK_PATH = V0_8_PATH + "/callback"
+ADVERTISE_V0_8 = False
+"""Whether ``/.well-known/dspace-version`` lists v0.8 next to 2025-1 (CX-0018 v4.2 §2.7 lists both). Off: CX-Neptune
+(24 Nov 2026) removed v0.8, legacy partners address ``/dsp/v0.8`` directly, and the version metadata stays one entry."""
+
+_NEGOTIATION_MESSAGES: tuple[tuple[str, type[Message], Role], ...] = (
+    ("request", ContractRequestMessage, Role.PROVIDER),
+    ("events", ContractNegotiationEventMessage, Role.PROVIDER),
+    ("agreement/verification", ContractAgreementVerificationMessage, Role.PROVIDER),
+    ("termination", ContractNegotiationTerminationMessage, Role.PROVIDER),
+    ("offers", ContractOfferMessage, Role.CONSUMER),
+    ("agreement", ContractAgreementMessage, Role.CONSUMER),
+    ("events", ContractNegotiationEventMessage, Role.CONSUMER),
+    ("termination", ContractNegotiationTerminationMessage, Role.CONSUMER),
+)
+_TRANSFER_MESSAGES: tuple[tuple[str, type[Message], Role], ...] = (
+    ("start", TransferStartMessage, Role.PROVIDER),
+    ("completion", TransferCompletionMessage, Role.PROVIDER),
+    ("suspension", TransferSuspensionMessage, Role.PROVIDER),
+    ("termination", TransferTerminationMessage, Role.PROVIDER),
+    ("start", TransferStartMessage, Role.CONSUMER),
+    ("completion", TransferCompletionMessage, Role.CONSUMER),
+    ("suspension", TransferSuspensionMessage, Role.CONSUMER),
+    ("termination", TransferTerminationMessage, Role.CONSUMER),
+)
 
 
-class DspRoute(APIRoute):
-    """Answers every refusal with the protocol's error object (named by the path) instead of problem+json."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except PassbridgeError as exc:
-                return dsp_error(request, exc)
-
-        return guarded
-
-
-def dsp_error(request: Request, error: PassbridgeError) -> Response:
-    """The error object of the protocol `request` belongs to, with the pids it named."""
-    path = request.url.path
-    kind: type[CatalogError | ContractNegotiationError | TransferError]
-    kind = (
-        TransferError if "/transfers" in path else ContractNegotiationError if "/negotiations" in path else CatalogError
-    )
-    raw = getattr(request.state, "dsp_body", None)
-    pids = {name: raw.get(name) for name in ("providerPid", "consumerPid")} if isinstance(raw, dict) else {}
-    pid = request.path_params.get("pid")
-    if isinstance(pid, str):
-        pids["consumerPid" if path.startswith(CALLBACK_PATH) else "providerPid"] = pid
-    status, reply = error_reply(
-        error,
-        kind,
-        provider_pid=pids.get("providerPid") if isinstance(pids.get("providerPid"), str) else None,
-        consumer_pid=pids.get("consumerPid") if isinstance(pids.get("consumerPid"), str) else None,
-    )
-    if isinstance(error, PayloadTooLarge):
-        status = 413
-    headers = {"WWW-Authenticate": 'Bearer realm="dsp"'} if status == 401 else None
-    return JSONResponse(encode(reply), status_code=status, headers=headers)
-
-
-router = APIRouter(tags=["dataspace"], route_class=DspRoute)
-
-
-def _caller(services: Services, authorization: str | None) -> VerifiedPresentation:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("DSP requests need 'Authorization: Bearer <DCP self-issued ID token>'")
-    return services.identity.callers.dataspace_caller(token.strip(), MEMBERSHIP)
-
-
-def _read(request: Request, body: bytes, expected: type[_M]) -> _M:
-    raw = loads_fast(body)
-    request.state.dsp_body = raw
-    return codec.decode(raw, expected)
-
-
-def _json(message: Message, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(encode(message), status_code=status, headers=headers)
-
-
-@router.get(VERSION_PATH, summary="DSP version metadata (unauthenticated)")
-def dspace_version(services: ServicesDep) -> JSONResponse:
-    """The protocol versions this node speaks and where (2025-1 at ``/dsp/2025-1``, DCP 1.0 authentication)."""
+def version_entries(did: str, *, v0_8: bool = ADVERTISE_V0_8) -> tuple[VersionEntry, ...]:
+    """What ``/.well-known/dspace-version`` lists: 2025-1 (DCP 1.0 authentication), and v0.8 when `v0_8`."""
     entry = VersionEntry(
         "2025-1",
         DSP_PATH,
         "HTTPS",
-        service_id=f"{services.identity.did}#dsp",
+        service_id=f"{did}#dsp",
         identifier_type="did:web",
         auth=VersionAuth("DCP", "1.0", ("vc20-bssl/jwt",)),
     )
-    return JSONResponse(codec.encode(VersionResponse((entry,))))
+    return (entry, VersionEntry(DSP_V0_8.version, V0_8_PATH, "HTTPS")) if v0_8 else (entry,)
 
 
-# catalog --------------------------------------------------------------------------------------------------------
+def version_router() -> APIRouter:
+    """``GET /.well-known/dspace-version`` (unversioned, unauthenticated; the 2025-1 form for every dialect)."""
+    router = APIRouter(tags=["dataspace"], route_class=DspRoute)
+
+    @router.get(VERSION_PATH, summary="DSP version metadata (unauthenticated)")
+    def dspace_version(services: ServicesDep) -> JSONResponse:
+        """The protocol versions this node speaks and where (2025-1 at ``/dsp/2025-1``, DCP 1.0 authentication)."""
+        return JSONResponse(codec.encode(VersionResponse(version_entries(services.identity.did))))
+
+    return router
 
 
-@router.post(f"{DSP_PATH}/catalog/request", summary="DSP catalog request")
-def catalog_request(
-    request: Request,
-    services: ServicesDep,
-    body: BodyDep,
-    authorization: AuthorizationHeader = None,
-    after: Annotated[str | None, Query(description="page: the last dataset id of the previous page")] = None,
-) -> JSONResponse:
-    """The catalog the caller may see: the registry and a page of passports (``Link: rel="next"`` for more)."""
-    caller = _caller(services, authorization)
-    message = _read(request, body, CatalogRequestMessage)
-    catalog, more = services.dataspace.service.catalog(caller, message, after=after, limit=PAGE_SIZE)
-    headers = None
-    if more is not None:
-        headers = {
-            "Link": f'<{services.settings.effective_public_url}{DSP_PATH}/catalog/request?after={more}>; rel="next"'
-        }
-    return _json(catalog, headers=headers)
+def make_router(prefix: str, callback_prefix: str, dialect: Codec) -> APIRouter:
+    """The DSP endpoints of one wire dialect: provider endpoints under `prefix`, consumer callbacks under
+    `callback_prefix`, bodies read and replies (errors too) written with `dialect`."""
+    router = APIRouter(tags=["dataspace"], route_class=dsp_route_class(dialect, callback_prefix))
+    suffix = "" if dialect is DSP_2025_1 else "_" + dialect.version.replace(".", "_").replace("-", "_")
+    label = "DSP" if dialect is DSP_2025_1 else f"DSP {dialect.version}"
 
+    def _json(message: Message, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+        return JSONResponse(dialect.encode(message), status_code=status, headers=headers)
 
-@router.get(f"{DSP_PATH}/catalog/datasets/{{dataset_id}}", summary="DSP dataset request")
-def dataset_request(dataset_id: str, services: ServicesDep, authorization: AuthorizationHeader = None) -> JSONResponse:
-    """One dataset with the offers the caller may see (``CatalogError`` 404 otherwise)."""
-    caller = _caller(services, authorization)
-    return _json(services.dataspace.service.dataset(caller, dataset_id))
+    def route(path: str, method: str, endpoint: Callable[..., JSONResponse], summary: str, status: int = 200) -> None:
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            status_code=status if status != 200 else None,
+            summary=f"{label} {summary}",
+            name=endpoint.__name__ + suffix,
+        )
 
+    # catalog ----------------------------------------------------------------------------------------------------
 
-# provider: negotiations -----------------------------------------------------------------------------------------
-
-
-@router.post(f"{DSP_PATH}/negotiations/request", status_code=201, summary="DSP contract request (initial)")
-def negotiation_request(
-    request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
-) -> JSONResponse:
-    """Start a negotiation on a catalog offer; the agreement is sent to the callback address."""
-    caller = _caller(services, authorization)
-    message = _read(request, body, ContractRequestMessage)
-    return _json(services.dataspace.service.request_negotiation(caller, message), 201)
-
-
-@router.get(f"{DSP_PATH}/negotiations/{{pid}}", summary="DSP contract negotiation state (provider)")
-def negotiation_get(pid: str, services: ServicesDep, authorization: AuthorizationHeader = None) -> JSONResponse:
-    """The negotiation's pids and state (404 for unknown pids and other parties' negotiations)."""
-    caller = _caller(services, authorization)
-    return _json(services.dataspace.service.negotiation_state(caller, pid, Role.PROVIDER))
-
-
-@router.get(f"{CALLBACK_PATH}/negotiations/{{pid}}", summary="DSP contract negotiation state (consumer)")
-def consumer_negotiation_get(
-    pid: str, services: ServicesDep, authorization: AuthorizationHeader = None
-) -> JSONResponse:
-    """Our consumer negotiation's pids and state."""
-    caller = _caller(services, authorization)
-    return _json(services.dataspace.service.negotiation_state(caller, pid, Role.CONSUMER))
-
-
-@router.post(f"{CALLBACK_PATH}/negotiations/offers", status_code=201, summary="DSP contract offer (initial)")
-def consumer_initial_offer(
-    request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
-) -> JSONResponse:
-    """A provider-initiated offer: recorded as OFFERED (this node does not accept offers on its own)."""
-    caller = _caller(services, authorization)
-    message = _read(request, body, ContractOfferMessage)
-    return _json(services.dataspace.callbacks.initial_offer(caller, message), 201)
-
-
-def _negotiation_endpoint(expected: type[Message], role: Role) -> Callable[..., JSONResponse]:
-    def endpoint(
-        pid: str, request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+    def catalog_request(
+        request: Request,
+        services: ServicesDep,
+        body: BodyDep,
+        authorization: AuthorizationHeader = None,
+        after: Annotated[str | None, Query(description="page: the last dataset id of the previous page")] = None,
     ) -> JSONResponse:
-        caller = _caller(services, authorization)
-        message: Any = _read(request, body, expected)
-        service = services.dataspace.service
-        if role is Role.PROVIDER:
-            return _json(service.negotiation_message(caller, pid, message))
-        return _json(services.dataspace.callbacks.consumer_negotiation_message(caller, pid, message))
+        """The catalog the caller may see: the registry and a page of passports (``Link: rel="next"`` for more)."""
+        caller = dsp_caller(services, authorization)
+        message = read_body(request, body, dialect, CatalogRequestMessage)
+        catalog, more = services.dataspace.service.catalog(caller, message, after=after, limit=PAGE_SIZE)
+        headers = None
+        if more is not None:
+            url = f"{services.settings.effective_public_url}{prefix}/catalog/request?after={more}"
+            headers = {"Link": f'<{url}>; rel="next"'}
+        return _json(catalog, headers=headers)
 
-    return endpoint
-
-
-def _transfer_endpoint(expected: type[Message], role: Role) -> Callable[..., JSONResponse]:
-    def endpoint(
-        pid: str, request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+    def dataset_request(
+        dataset_id: str, services: ServicesDep, authorization: AuthorizationHeader = None
     ) -> JSONResponse:
-        caller = _caller(services, authorization)
-        message: Any = _read(request, body, expected)
-        service = services.dataspace.service
-        if role is Role.PROVIDER:
-            return _json(service.transfer_message(caller, pid, message))
-        return _json(services.dataspace.callbacks.consumer_transfer_message(caller, pid, message))
+        """One dataset with the offers the caller may see (``CatalogError`` 404 otherwise)."""
+        caller = dsp_caller(services, authorization)
+        return _json(services.dataspace.service.dataset(caller, dataset_id))
 
-    return endpoint
+    route(f"{prefix}/catalog/request", "POST", catalog_request, "catalog request")
+    route(f"{prefix}/catalog/datasets/{{dataset_id}}", "GET", dataset_request, "dataset request")
 
+    # negotiations -----------------------------------------------------------------------------------------------
 
-_NEGOTIATION_ROUTES: tuple[tuple[str, type[Message], Role], ...] = (
-    (f"{DSP_PATH}/negotiations/{{pid}}/request", ContractRequestMessage, Role.PROVIDER),
-    (f"{DSP_PATH}/negotiations/{{pid}}/events", ContractNegotiationEventMessage, Role.PROVIDER),
-    (f"{DSP_PATH}/negotiations/{{pid}}/agreement/verification", ContractAgreementVerificationMessage, Role.PROVIDER),
-    (f"{DSP_PATH}/negotiations/{{pid}}/termination", ContractNegotiationTerminationMessage, Role.PROVIDER),
-    (f"{CALLBACK_PATH}/negotiations/{{pid}}/offers", ContractOfferMessage, Role.CONSUMER),
-    (f"{CALLBACK_PATH}/negotiations/{{pid}}/agreement", ContractAgreementMessage, Role.CONSUMER),
-    (f"{CALLBACK_PATH}/negotiations/{{pid}}/events", ContractNegotiationEventMessage, Role.CONSUMER),
-    (f"{CALLBACK_PATH}/negotiations/{{pid}}/termination", ContractNegotiationTerminationMessage, Role.CONSUMER),
-)
-_TRANSFER_ROUTES: tuple[tuple[str, type[Message], Role], ...] = (
-    (f"{DSP_PATH}/transfers/{{pid}}/start", TransferStartMessage, Role.PROVIDER),
-    (f"{DSP_PATH}/transfers/{{pid}}/completion", TransferCompletionMessage, Role.PROVIDER),
-    (f"{DSP_PATH}/transfers/{{pid}}/suspension", TransferSuspensionMessage, Role.PROVIDER),
-    (f"{DSP_PATH}/transfers/{{pid}}/termination", TransferTerminationMessage, Role.PROVIDER),
-    (f"{CALLBACK_PATH}/transfers/{{pid}}/start", TransferStartMessage, Role.CONSUMER),
-    (f"{CALLBACK_PATH}/transfers/{{pid}}/completion", TransferCompletionMessage, Role.CONSUMER),
-    (f"{CALLBACK_PATH}/transfers/{{pid}}/suspension", TransferSuspensionMessage, Role.CONSUMER),
-    (f"{CALLBACK_PATH}/transfers/{{pid}}/termination", TransferTerminationMessage, Role.CONSUMER),
-)
+    def negotiation_request(
+        request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+    ) -> JSONResponse:
+        """Start a negotiation on a catalog offer; the agreement is sent to the callback address."""
+        caller = dsp_caller(services, authorization)
+        message = read_body(request, body, dialect, ContractRequestMessage)
+        return _json(services.dataspace.service.request_negotiation(caller, message), 201)
 
-for _path, _type, _role in _NEGOTIATION_ROUTES:
-    router.add_api_route(
-        _path,
-        _negotiation_endpoint(_type, _role),
-        methods=["POST"],
-        summary=f"DSP {_type.__name__} ({_role.value})",
-        name=f"{_role.value}_{_path.rsplit('}', 1)[1].strip('/').replace('/', '_')}_negotiation",
+    def negotiation_get(pid: str, services: ServicesDep, authorization: AuthorizationHeader = None) -> JSONResponse:
+        """The negotiation's pids and state (404 for unknown pids and other parties' negotiations)."""
+        caller = dsp_caller(services, authorization)
+        return _json(services.dataspace.service.negotiation_state(caller, pid, Role.PROVIDER))
+
+    def consumer_negotiation_get(
+        pid: str, services: ServicesDep, authorization: AuthorizationHeader = None
+    ) -> JSONResponse:
+        """Our consumer negotiation's pids and state."""
+        caller = dsp_caller(services, authorization)
+        return _json(services.dataspace.service.negotiation_state(caller, pid, Role.CONSUMER))
+
+    def consumer_initial_offer(
+        request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+    ) -> JSONResponse:
+        """A provider-initiated offer: recorded as OFFERED (this node does not accept offers on its own)."""
+        caller = dsp_caller(services, authorization)
+        message = read_body(request, body, dialect, ContractOfferMessage)
+        return _json(services.dataspace.callbacks.initial_offer(caller, message), 201)
+
+    route(f"{prefix}/negotiations/request", "POST", negotiation_request, "contract request (initial)", 201)
+    route(f"{prefix}/negotiations/{{pid}}", "GET", negotiation_get, "contract negotiation state (provider)")
+    route(
+        f"{callback_prefix}/negotiations/{{pid}}",
+        "GET",
+        consumer_negotiation_get,
+        "contract negotiation state (consumer)",
     )
+    route(f"{callback_prefix}/negotiations/offers", "POST", consumer_initial_offer, "contract offer (initial)", 201)
 
-# provider: transfers --------------------------------------------------------------------------------------------
+    def negotiation_endpoint(expected: type[Message], role: Role) -> Callable[..., JSONResponse]:
+        def endpoint(
+            pid: str, request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+        ) -> JSONResponse:
+            caller = dsp_caller(services, authorization)
+            message: Any = read_body(request, body, dialect, expected)
+            if role is Role.PROVIDER:
+                return _json(services.dataspace.service.negotiation_message(caller, pid, message))
+            return _json(services.dataspace.callbacks.consumer_negotiation_message(caller, pid, message))
+
+        return endpoint
+
+    def transfer_endpoint(expected: type[Message], role: Role) -> Callable[..., JSONResponse]:
+        def endpoint(
+            pid: str, request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+        ) -> JSONResponse:
+            caller = dsp_caller(services, authorization)
+            message: Any = read_body(request, body, dialect, expected)
+            if role is Role.PROVIDER:
+                return _json(services.dataspace.service.transfer_message(caller, pid, message))
+            return _json(services.dataspace.callbacks.consumer_transfer_message(caller, pid, message))
+
+        return endpoint
+
+    for tail, kind, role in _NEGOTIATION_MESSAGES:
+        base = prefix if role is Role.PROVIDER else callback_prefix
+        router.add_api_route(
+            f"{base}/negotiations/{{pid}}/{tail}",
+            negotiation_endpoint(kind, role),
+            methods=["POST"],
+            summary=f"{label} {kind.__name__} ({role.value})",
+            name=f"{role.value}_{tail.replace('/', '_')}_negotiation{suffix}",
+        )
+
+    # transfers --------------------------------------------------------------------------------------------------
+
+    def transfer_request(
+        request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
+    ) -> JSONResponse:
+        """Start an HTTP-pull transfer under a finalized agreement; the start message (with the EDR) follows."""
+        caller = dsp_caller(services, authorization)
+        message = read_body(request, body, dialect, TransferRequestMessage)
+        return _json(services.dataspace.service.request_transfer(caller, message), 201)
+
+    def transfer_get(pid: str, services: ServicesDep, authorization: AuthorizationHeader = None) -> JSONResponse:
+        """The transfer's pids and state."""
+        caller = dsp_caller(services, authorization)
+        return _json(services.dataspace.service.transfer_state(caller, pid, Role.PROVIDER))
+
+    route(f"{prefix}/transfers/request", "POST", transfer_request, "transfer request", 201)
+    route(f"{prefix}/transfers/{{pid}}", "GET", transfer_get, "transfer process state (provider)")
+
+    for tail, kind, role in _TRANSFER_MESSAGES:
+        base = prefix if role is Role.PROVIDER else callback_prefix
+        router.add_api_route(
+            f"{base}/transfers/{{pid}}/{tail}",
+            transfer_endpoint(kind, role),
+            methods=["POST"],
+            summary=f"{label} {kind.__name__} ({role.value})",
+            name=f"{role.value}_{tail}_transfer{suffix}",
+        )
+    return router
 
 
-@router.post(f"{DSP_PATH}/transfers/request", status_code=201, summary="DSP transfer request")
-def transfer_request(
-    request: Request, services: ServicesDep, body: BodyDep, authorization: AuthorizationHeader = None
-) -> JSONResponse:
-    """Start an HTTP-pull transfer under a finalized agreement; the start message (with the EDR) follows."""
-    caller = _caller(services, authorization)
-    message = _read(request, body, TransferRequestMessage)
-    return _json(services.dataspace.service.request_transfer(caller, message), 201)
+router = APIRouter()
+"""Everything DSP this node serves: the version metadata, DSP 2025-1 and the v0.8 dialect."""
+router.include_router(version_router())
+router.include_router(make_router(DSP_PATH, CALLBACK_PATH, DSP_2025_1))
+router.include_router(make_router(V0_8_PATH, V0_8_CALLBACK_PATH, DSP_V0_8))
 
 
-@router.get(f"{DSP_PATH}/transfers/{{pid}}", summary="DSP transfer process state (provider)")
-def transfer_get(pid: str, services: ServicesDep, authorization: AuthorizationHeader = None) -> JSONResponse:
-    """The transfer's pids and state."""
-    caller = _caller(services, authorization)
-    return _json(services.dataspace.service.transfer_state(caller, pid, Role.PROVIDER))
-
-
-for _path, _type, _role in _TRANSFER_ROUTES:
-    router.add_api_route(
-        _path,
-        _transfer_endpoint(_type, _role),
-        methods=["POST"],
-        summary=f"DSP {_type.__name__} ({_role.value})",
-        name=f"{_role.value}_{_path.rsplit('/', 1)[1]}_transfer",
-    )
-
-
-__all__ = ["PAGE_SIZE", "VERSION_PATH", "DspRoute", "dsp_error", "router"]
+__all__ = [
+    "ADVERTISE_V0_8",
+    "PAGE_SIZE",
+    "V0_8_CALLBACK_PATH",
+    "V0_8_PATH",
+    "VERSION_PATH",
+    "Codec",
+    "DspRoute",
+    "dsp_error",
+    "make_router",
+    "router",
+    "version_entries",
+    "version_router",
+]

@@ -1,0 +1,190 @@
+"""What the DSP routers (`passbridge.api.routes.dsp`) share across wire dialects: the `Codec` a router speaks
+(2025-1 plain JSON, or the v0.8 "Jupiter" JSON-LD dialect), the route class answering every refusal with that
+dialect's protocol error object (`dsp_route_class`, `dsp_error`), and the request helpers (DCP caller, body).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+
+from passbridge.bootstrap import Services
+from passbridge.dataspace.codec import dsp_2025_1, dsp_v0_8
+from passbridge.dataspace.messages import (
+    CatalogError,
+    ContractNegotiationError,
+    Message,
+    TransferError,
+    error_reply,
+)
+from passbridge.dataspace.node import CALLBACK_PATH, encode
+from passbridge.dataspace.odrl import AnyConstraint, LogicalConstraint, Operator, Policy, Rule
+from passbridge.dataspace_wiring import MEMBERSHIP
+from passbridge.errors import PassbridgeError, PayloadTooLarge, Unauthenticated
+from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.jsoncodec import loads_fast
+
+_M = TypeVar("_M", bound=Message)
+
+
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """One DSP wire dialect as the routes use it.
+
+    Attributes:
+        version: the ``version`` of ``/.well-known/dspace-version`` (``2025-1``, ``v0.8``).
+        decode: ``(parsed body, expected message class) → message``; raises `ProtocolError` naming the field.
+        encode: ``message → JSON`` for replies (ACKs, catalogs) and the error objects alike.
+        pid_keys: the members naming the provider and consumer pid in a raw body (echoed in error objects).
+    """
+
+    version: str
+    decode: Callable[[object, type[Any]], Any]
+    encode: Callable[[Message], dict[str, Any]]
+    pid_keys: tuple[str, str] = ("providerPid", "consumerPid")
+
+    def read(self, raw: object, expected: type[_M]) -> _M:
+        """`raw` decoded as `expected`."""
+        message: _M = self.decode(raw, expected)
+        return message
+
+
+_SET_OPERATORS = frozenset({Operator.IS_ANY_OF, Operator.IS_ALL_OF, Operator.IS_NONE_OF})
+
+
+def _as_set(constraint: AnyConstraint) -> AnyConstraint:
+    if isinstance(constraint, LogicalConstraint):
+        return replace(constraint, constraints=tuple(_as_set(c) for c in constraint.constraints))
+    if constraint.operator in _SET_OPERATORS and not isinstance(constraint.right_operand, list):
+        return replace(constraint, right_operand=[constraint.right_operand])
+    return constraint
+
+
+def _rule_as_sets(rule: Rule) -> Rule:
+    return replace(
+        rule,
+        constraints=tuple(_as_set(c) for c in rule.constraints),
+        duties=tuple(_rule_as_sets(d) for d in rule.duties),
+    )
+
+
+def _policy_as_sets(policy: Policy) -> Policy:
+    return replace(
+        policy,
+        permissions=tuple(_rule_as_sets(r) for r in policy.permissions),
+        prohibitions=tuple(_rule_as_sets(r) for r in policy.prohibitions),
+        obligations=tuple(_rule_as_sets(r) for r in policy.obligations),
+    )
+
+
+def decode_v0_8(raw: object, expected: type[Any]) -> Any:
+    """`dsp_v0_8.decode`, with the right operand of a set operator (``isAnyOf`` …) always an array.
+
+    JSON-LD compaction writes a one-element set as a plain value (``"odrl:rightOperand": "cx.circular.dpp:1"``), so
+    a v0.8 request for our offer ``isAnyOf ["cx.circular.dpp:1"]`` would otherwise fail the policy equality of
+    `check_offer` (a list is not a string). For ODRL the operand of a set operator is a set either way.
+    """
+    message = dsp_v0_8.decode(raw, expected)
+    for name in ("offer", "agreement"):
+        policy = getattr(message, name, None)
+        if isinstance(policy, Policy):
+            message = replace(message, **{name: _policy_as_sets(policy)})
+    return message
+
+
+DSP_2025_1 = Codec(dsp_2025_1.VERSION, dsp_2025_1.decode, encode)
+"""DSP 2025-1: plain JSON; replies carry the DSP and Catena-X policy contexts (`passbridge.dataspace.node.encode`)."""
+DSP_V0_8 = Codec(dsp_v0_8.VERSION, decode_v0_8, dsp_v0_8.encode, ("dspace:providerPid", "dspace:consumerPid"))
+"""DSP v0.8 (Tractus-X EDC ≤ 0.10): prefixed JSON-LD, read by meaning with the bundled contexts (offline)."""
+
+
+def dsp_error(
+    request: Request, error: PassbridgeError, codec: Codec = DSP_2025_1, callback_prefix: str = CALLBACK_PATH
+) -> Response:
+    """The error object of the protocol `request` belongs to, with the pids it named, in `codec`'s dialect."""
+    path = request.url.path
+    kind: type[CatalogError | ContractNegotiationError | TransferError]
+    kind = (
+        TransferError if "/transfers" in path else ContractNegotiationError if "/negotiations" in path else CatalogError
+    )
+    raw = getattr(request.state, "dsp_body", None)
+    provider_key, consumer_key = codec.pid_keys
+    pids = {"providerPid": raw.get(provider_key), "consumerPid": raw.get(consumer_key)} if isinstance(raw, dict) else {}
+    pid = request.path_params.get("pid")
+    if isinstance(pid, str):
+        pids["consumerPid" if path.startswith(callback_prefix) else "providerPid"] = pid
+    status, reply = error_reply(
+        error,
+        kind,
+        provider_pid=pids.get("providerPid") if isinstance(pids.get("providerPid"), str) else None,
+        consumer_pid=pids.get("consumerPid") if isinstance(pids.get("consumerPid"), str) else None,
+    )
+    if isinstance(error, PayloadTooLarge):
+        status = 413
+    headers = {"WWW-Authenticate": 'Bearer realm="dsp"'} if status == 401 else None
+    return JSONResponse(codec.encode(reply), status_code=status, headers=headers)
+
+
+class DspRoute(APIRoute):
+    """Answers every refusal with the protocol's error object (named by the path) instead of problem+json, in the
+    class's `codec` (DSP 2025-1 here; `dsp_route_class` makes one per dialect)."""
+
+    codec: ClassVar[Codec] = DSP_2025_1
+    callback_prefix: ClassVar[str] = CALLBACK_PATH
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        codec, callback_prefix = type(self).codec, type(self).callback_prefix
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except PassbridgeError as exc:
+                return dsp_error(request, exc, codec, callback_prefix)
+
+        return guarded
+
+
+def dsp_route_class(codec: Codec, callback_prefix: str) -> type[DspRoute]:
+    """A `DspRoute` answering refusals in `codec`'s dialect, callbacks under `callback_prefix`."""
+    if codec is DSP_2025_1 and callback_prefix == CALLBACK_PATH:
+        return DspRoute
+    name = f"DspRoute_{codec.version.replace('.', '_').replace('-', '_')}"
+    return type(name, (DspRoute,), {"codec": codec, "callback_prefix": callback_prefix})
+
+
+def dsp_caller(services: Services, authorization: str | None) -> VerifiedPresentation:
+    """The DCP-verified caller of a DSP request (``Authorization: Bearer <SI token>``, a data-space member).
+
+    Raises:
+        Unauthenticated: no bearer token. (Verification failures raise from `dataspace_caller`.)
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("DSP requests need 'Authorization: Bearer <DCP self-issued ID token>'")
+    return services.identity.callers.dataspace_caller(token.strip(), MEMBERSHIP)
+
+
+def read_body(request: Request, body: bytes, codec: Codec, expected: type[_M]) -> _M:
+    """The body as `expected` in `codec`'s dialect; the raw JSON is kept for the pids of an error reply."""
+    raw = loads_fast(body)
+    request.state.dsp_body = raw
+    return codec.read(raw, expected)
+
+
+__all__ = [
+    "DSP_2025_1",
+    "DSP_V0_8",
+    "Codec",
+    "DspRoute",
+    "decode_v0_8",
+    "dsp_caller",
+    "dsp_error",
+    "dsp_route_class",
+    "read_body",
+]
