@@ -226,12 +226,20 @@ def build_catalog(
         evaluate: the policy engine (`passbridge.dataspace.policies.evaluate_cx`).
         new_uuid: a fresh id per offer (injected: pure).
     """
+    verdicts: dict[int, bool] = {}  # one evaluation per policy object: assets share their contract definitions
+
+    def allowed(policy: Policy) -> bool:
+        verdict = verdicts.get(id(policy))  # the policies outlive this call, so their ids stay unique in it
+        if verdict is None:
+            verdict = verdicts[id(policy)] = evaluate(policy, context).allowed
+        return verdict
+
     datasets: list[Dataset] = []
     for asset in assets:
         offers = tuple(
             offer_of(definition, asset.id, new_uuid(), participant_id)
             for definition in policies_for(asset)
-            if evaluate(definition.access_policy, context).allowed
+            if allowed(definition.access_policy)
         )
         if not offers:
             continue  # nothing this counterparty may see: the asset is not even named

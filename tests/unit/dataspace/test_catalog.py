@@ -21,7 +21,7 @@ from passbridge.dataspace.catalog import (
     check_offer,
 )
 from passbridge.dataspace.codec.dsp_2025_1 import decode, encode
-from passbridge.dataspace.odrl import PolicyContext, PolicyType
+from passbridge.dataspace.odrl import Decision, Policy, PolicyContext, PolicyType
 from passbridge.dataspace.policies import evaluate_cx
 from passbridge.errors import PolicyMismatch, ProtocolError
 from passbridge.identity.credentials import CredentialType
@@ -140,3 +140,37 @@ def test_a_requested_offer_must_be_the_catalog_offer() -> None:
     assert refused.value.violations[0].path == "$.offer" and refused.value.expected == offered
     with pytest.raises(PolicyMismatch):
         check_offer(replace(requested, assigner="did:web:someone-else"), offered)
+
+
+def test_a_policy_shared_by_many_assets_is_evaluated_once_per_catalog() -> None:
+    shared = DEFINITIONS[DATASET][0]
+    assets = [Asset(f"urn:uuid:{n}", "passport", "Submodel") for n in range(20)]
+    calls: list[str] = []
+
+    def counting(policy: Policy, ctx: PolicyContext) -> Decision:
+        calls.append(policy.id)
+        return evaluate_cx(policy, ctx)
+
+    catalog = build_catalog(
+        assets,
+        lambda _: [shared],
+        participant_id=PROVIDER_DID,
+        catalog_id="urn:uuid:catalog",
+        service=SERVICE,
+        context=context(MEMBERSHIP, BPN),
+        evaluate=counting,
+        new_uuid=lambda: "uuid",
+    )
+    assert len(catalog.datasets) == 20
+    assert calls == [shared.access_policy.id]
+    refused = build_catalog(
+        assets,
+        lambda _: [shared],
+        participant_id=PROVIDER_DID,
+        catalog_id="c",
+        service=SERVICE,
+        context=context(),
+        evaluate=counting,
+        new_uuid=lambda: "uuid",
+    )
+    assert refused.datasets == () and len(calls) == 2
