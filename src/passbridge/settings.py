@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     )
     allowed_hosts: tuple[str, ...] = Field(default=(), description="hosts exempt from the private-address refusal")
     identity_cache_seconds: float = Field(default=300.0, ge=0, description="DID documents, status and trust lists")
+    dsp_conformance: bool = Field(
+        default=False, description="DSP TCK conformance mode: unauthenticated /tck routes; loopback or allowed_hosts"
+    )
 
     @property
     def effective_database_url(self) -> str:
