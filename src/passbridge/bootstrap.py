@@ -23,9 +23,10 @@ from passbridge.identity.passport_signing import SdJwtPassportSigner
 from passbridge.identity.services import NodeIdentity
 from passbridge.identity.tokens import TokenIssuer
 from passbridge.identity_wiring import SIGNING_KEY, build_identity, outbound_client
+from passbridge.ouranos.services import KEY_NAME as OURANOS_KEY, OuranosPlatform
 from passbridge.passport.ports import Renderer
 from passbridge.passport.services import PassportService
-from passbridge.settings import Settings
+from passbridge.settings import NodeRole, Settings
 from passbridge.storage.changes import change_watch
 from passbridge.storage.engine import make_engine
 from passbridge.storage.migrate import upgrade
@@ -51,6 +52,8 @@ class Services:
     identity: NodeIdentity
     http: httpx.Client
     dataspace: DataspaceNode
+    ouranos: OuranosPlatform | None = None
+    """The Ouranos data transaction API, on an `ouranos-platform` node only."""
 
     def close(self) -> None:
         """Stop the DSP outbox worker, release the database connections and the outbound HTTP client."""
@@ -92,7 +95,10 @@ def bootstrap(
     http = http_client or outbound_client(settings)
     identity = build_identity(settings, clock, uow, keys, http)
     dataspace = build_dataspace(settings, clock, uow, keys, http, identity, passports)
-    return Services(settings, clock, engine, uow, passports, tokens, supplychain, identity, http, dataspace)
+    ouranos = None
+    if NodeRole.OURANOS_PLATFORM in settings.roles:
+        ouranos = OuranosPlatform.build(uow, clock, keys.signing_key(OURANOS_KEY))
+    return Services(settings, clock, engine, uow, passports, tokens, supplychain, identity, http, dataspace, ouranos)
 
 
 __all__ = ["TOKEN_KEY", "Services", "bootstrap", "renderers"]

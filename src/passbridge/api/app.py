@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 from passbridge import __version__
 from passbridge.api import problems
 from passbridge.api.fastpath import PassportReadFastPath
-from passbridge.api.routes import aas, consumer, dataplane, dsp, identity, passports, public, supplychain
+from passbridge.api.routes import aas, consumer, dataplane, dsp, identity, ouranos, passports, public, supplychain, tck
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.settings import Settings
 
@@ -52,6 +52,10 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(dataplane.router)
     app.include_router(consumer.router)
     app.include_router(aas.router)
+    if services.ouranos is not None:  # the `ouranos-platform` role only
+        app.include_router(ouranos.router)
+    if services.settings.dsp_conformance:  # the DSP TCK's routes: off by default, loopback only (routes/tck.py)
+        app.include_router(tck.build_router(services))
     return app
 
 

@@ -16,6 +16,7 @@ from passbridge.cli import (
     docs as docs_cli,
     fetch as fetch_cli,
     identity as identity_cli,
+    ouranos as ouranos_cli,
     passports as passport_cli,
     supplychain as supplychain_cli,
     verify as verify_cli,
@@ -44,6 +45,7 @@ app.add_typer(docs_cli.app, name="docs")
 app.add_typer(identity_cli.identity_app, name="identity")
 app.add_typer(identity_cli.authority_app, name="authority")
 app.add_typer(identity_cli.credentials_app, name="credentials")
+app.add_typer(ouranos_cli.app, name="ouranos")
 app.command("verify")(verify_cli.verify)
 app.command("fetch")(fetch_cli.fetch)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)

@@ -7,7 +7,9 @@ grants, battery models, batteries, recorded roll-ups. Decimals are stored as tex
 figures (stages, elements) as the JSON item of the import format. Identity (0004): `id_*` — certified members,
 issued credentials, status lists, trust-list versions, wallet, DCP issuance requests, seen SI-token ids. Data space
 (0005): `dsp_*` — contract negotiations and transfer processes (both roles), agreements, data-plane tokens (hashes
-only) and the outbox of DSP messages still to send.
+only) and the outbox of DSP messages still to send. Ouranos platform (0006): `ou_*` — accounts (scrypt hashes),
+API keys (SHA-256 only) and the records of the data transaction API (operators, plants, parts, trades, CFP), each
+the JSON of its OpenAPI model.
 """
 
 from __future__ import annotations
@@ -420,6 +422,9 @@ __all__ = [
     "id_wallet",
     "import_checkpoints",
     "metadata",
+    "ou_accounts",
+    "ou_api_keys",
+    "ou_records",
     "passport_links",
     "passport_signatures",
     "passport_versions",
@@ -437,3 +442,34 @@ __all__ = [
     "sc_sites",
     "sc_trades",
 ]
+
+ou_records = Table(
+    "ou_records",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # ouranos.model.Kind
+    Column("record_id", String(36), primary_key=True),
+    Column("operator_id", String(36), nullable=False),
+    Column("ref", String(36), nullable=True),  # openOperatorId, parent traceId, upstream operatorId, traceId
+    Column("doc", Text, nullable=False),  # the OpenAPI model's JSON, decimals digit for digit
+    Index("ix_ou_records_kind", "kind", "operator_id"),
+    Index("ix_ou_records_ref", "kind", "ref"),
+)
+
+ou_accounts = Table(
+    "ou_accounts",
+    metadata,
+    Column("account_id", String(256), primary_key=True),
+    Column("operator_id", String(36), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("locked", Boolean, nullable=False),
+)
+
+ou_api_keys = Table(
+    "ou_api_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("operator_id", String(36), nullable=False),
+    Column("application_name", String(256), nullable=False),
+    Column("cidrs", Text, nullable=False),  # space-separated; empty: any address
+)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from passbridge.storage.dataspace import SqlDataspaceRepository
 from passbridge.storage.identity import SqlIdentityRepository
+from passbridge.storage.ouranos import SqlOuranosRepository
 from passbridge.storage.repositories import SqlImportCheckpoints, SqlPassportRepository
 from passbridge.storage.supplychain import SqlSupplyChainRepository
 
@@ -32,6 +33,7 @@ class SqlAlchemyUnitOfWork:
     supplychain: SqlSupplyChainRepository
     identity: SqlIdentityRepository
     dataspace: SqlDataspaceRepository
+    ouranos: SqlOuranosRepository
 
     def __init__(self, engine: Engine, *, write: bool = True, write_lock: threading.RLock | None = None) -> None:
         self._engine = engine
@@ -65,6 +67,7 @@ class SqlAlchemyUnitOfWork:
         self.supplychain = SqlSupplyChainRepository(connection)
         self.identity = SqlIdentityRepository(connection)
         self.dataspace = SqlDataspaceRepository(connection)
+        self.ouranos = SqlOuranosRepository(connection)
         return self
 
     def __exit__(

@@ -1,0 +1,165 @@
+"""``dataTarget=cfp|cfpCertification``: CFP per declared unit of a part, as 4 `traceability.CfpModel` records.
+
+A registration is exactly `preProduction`, `mainProduction` (own) and `preComponent`, `mainComponent` (from
+purchased parts) with one `cfpId`, `traceId` and unit (openapi #15). A downstream reading its child part gets the
+upstream's answer as `preProductionResponse` / `mainProductionResponse`: the upstream's **total** per declared unit
+for that stage (own + component), its DQR the emission-weighted mean of both (ouranos.md §7), never a partial
+figure; only while the request stands (not rejected or cancelled).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Final
+
+from passbridge.errors import InvalidInput, NotFound
+from passbridge.jsontypes import JsonObject, JsonValue
+from passbridge.ouranos import fields as f
+from passbridge.ouranos.accounts import Caller
+from passbridge.ouranos.model import Kind, Record
+from passbridge.ouranos.parts import owned_part
+from passbridge.ouranos.ports import OuranosRepository, UnitOfWorkFactory
+from passbridge.ouranos.trades import status_of, trade_model
+from passbridge.supplychain.quantities import ouranos_round
+from passbridge.supplychain.trades import TradeStatus
+
+STAGES: Final[Mapping[str, str]] = {
+    "preProduction": "preProcessing",
+    "mainProduction": "mainProcessing",
+    "preComponent": "preProcessing",
+    "mainComponent": "mainProcessing",
+}
+"""The 4 `cfpType`s of a registration and the `dqrType` each must carry."""
+DECLARED_UNITS: Final = tuple(f"kgCO2e/{unit}" for unit in f.UNITS)
+_DQR = ("TeR", "GeR", "TiR")
+
+
+def _record(doc: JsonValue, path: str) -> dict[str, JsonValue]:
+    body = f.obj(doc, path)
+    cfp_type = f.choice(body, "cfpType", path, tuple(STAGES))
+    assert cfp_type is not None
+    if body.get("dqrType") != STAGES[cfp_type]:
+        raise InvalidInput.at(f"{path}.dqrType", f"must be {STAGES[cfp_type]} for {cfp_type}", f.RULE)
+    dqr = f.obj(body.get("dqrValue"), f"{path}.dqrValue")
+    return {
+        "cfpId": f.optional_uuid(body, "cfpId", path),
+        "traceId": f.a_uuid(body.get("traceId"), f"{path}.traceId"),
+        "ghgEmission": f.number(body, "ghgEmission", path, nullable=False),
+        "ghgDeclaredUnit": f.choice(body, "ghgDeclaredUnit", path, DECLARED_UNITS),
+        "cfpType": cfp_type,
+        "dqrType": STAGES[cfp_type],
+        "dqrValue": {name: f.number(dqr, name, f"{path}.dqrValue") for name in _DQR},
+    }
+
+
+def _weighted(records: Sequence[JsonObject]) -> JsonObject:
+    """Emission-weighted DQR of the records of one stage (the first record's DQR when all emit 0)."""
+    weights = [Decimal(str(r["ghgEmission"])) for r in records]
+    total = sum(weights, Decimal(0))
+    out: dict[str, JsonValue] = {}
+    for name in _DQR:
+        values = [f.obj(r["dqrValue"], "$").get(name) for r in records]
+        if total == 0 or any(v is None for v in values):
+            out[name] = values[0]
+            continue
+        mean = sum((Decimal(str(v)) * w for v, w in zip(values, weights, strict=True)), Decimal(0)) / total
+        out[name] = f.shown(ouranos_round(mean, f"dqrValue.{name}"))
+    return out
+
+
+def answer(upstream: Sequence[JsonObject], trace_id: str) -> list[JsonValue]:
+    """The two `*Response` records for the downstream part `trace_id` from the upstream's 4 records."""
+    by_type = {str(r["cfpType"]): r for r in upstream}
+    out: list[JsonValue] = []
+    for stage, dqr_type in (("pre", "preProcessing"), ("main", "mainProcessing")):
+        own, bought = by_type[f"{stage}Production"], by_type[f"{stage}Component"]
+        total = Decimal(str(own["ghgEmission"])) + Decimal(str(bought["ghgEmission"]))
+        out.append(
+            {
+                "cfpId": None,
+                "traceId": trace_id,
+                "ghgEmission": f.shown(ouranos_round(total, f"{stage}ProductionResponse.ghgEmission")),
+                "ghgDeclaredUnit": own["ghgDeclaredUnit"],
+                "cfpType": f"{stage}ProductionResponse",
+                "dqrType": f"{dqr_type}Response",
+                "dqrValue": _weighted([own, bought]),
+            }
+        )
+    return out
+
+
+class CfpService:
+    """CFP registration and reads."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def put(self, caller: Caller, doc: JsonValue) -> list[JsonValue]:
+        """Register (or replace) the CFP of one of the caller's parts; returns the 4 records with their `cfpId`.
+
+        Raises:
+            InvalidInput: not exactly the 4 types, differing `traceId`/unit/`cfpId`, or a bad field.
+            NotFound: the part is not the caller's.
+        """
+        if not isinstance(doc, list) or len(doc) != len(STAGES):
+            raise InvalidInput.at("$", f"must be an array of the {len(STAGES)} cfpTypes {', '.join(STAGES)}", f.RULE)
+        records = [_record(item, f"$[{i}]") for i, item in enumerate(doc)]
+        for name in ("cfpType",):
+            if len({str(r[name]) for r in records}) != len(STAGES):
+                raise InvalidInput.at("$", f"each {name} exactly once", f.RULE)
+        for name in ("traceId", "ghgDeclaredUnit", "cfpId"):
+            if len({str(r[name]) for r in records}) != 1:
+                raise InvalidInput.at("$", f"all 4 records must share one {name}", f.RULE)
+        trace_id = str(records[0]["traceId"])
+        with self._uow() as uow:
+            repo = uow.ouranos
+            owned_part(repo, caller, trace_id)
+            existing = repo.find(Kind.CFP, ref=trace_id)
+            cfp_id = existing[0].record_id if existing else str(uuid.uuid4())
+            given = records[0]["cfpId"]
+            if given is not None and given != cfp_id:
+                raise NotFound(f"no cfpId {given} for traceId {trace_id}")
+            for record in records:
+                record["cfpId"] = cfp_id
+            repo.put(Record(Kind.CFP, cfp_id, caller.operator_id, list(records), ref=trace_id))
+            uow.commit()
+        return list(records)
+
+    def get(self, caller: Caller, trace_ids: Sequence[str]) -> list[JsonValue]:
+        """The caller's records for each part, then the upstream's answers for parts it asked a supplier about."""
+        if not trace_ids:
+            raise InvalidInput.at("traceIds", "at least one traceId is required", f.RULE)
+        out: list[JsonValue] = []
+        with self._uow(write=False) as uow:
+            repo = uow.ouranos
+            for trace_id in trace_ids:
+                owned_part(repo, caller, trace_id)
+                for record in repo.find(Kind.CFP, ref=trace_id):
+                    out.extend(record.doc if isinstance(record.doc, list) else [])
+                out.extend(self._answers(repo, caller, trace_id))
+        return out
+
+    @staticmethod
+    def _answers(repo: OuranosRepository, caller: Caller, trace_id: str) -> list[JsonValue]:
+        for trade in repo.find(Kind.TRADE, operator_id=caller.operator_id):
+            model = f.obj(trade_model(trade), "$")
+            upstream_trace = model.get("upstreamTraceId")
+            if model["downstreamTraceId"] != trace_id or not isinstance(upstream_trace, str):
+                continue
+            if status_of(repo, trade) is not TradeStatus.COMPLETED:
+                continue
+            for record in repo.find(Kind.CFP, ref=upstream_trace, limit=1):
+                upstream = [f.obj(r, "$") for r in record.doc] if isinstance(record.doc, list) else []
+                return answer(upstream, trace_id)
+        return []
+
+    def certifications(self, caller: Caller, trace_id: str) -> list[JsonValue]:
+        """``GET cfpCertification``: certificate metadata of the caller's part (none are uploaded here yet)."""
+        with self._uow(write=False) as uow:
+            owned_part(uow.ouranos, caller, trace_id)
+        return []
+
+
+__all__ = ["DECLARED_UNITS", "STAGES", "CfpService", "answer"]
