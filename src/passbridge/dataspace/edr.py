@@ -1,7 +1,9 @@
 """The provider's data plane for HTTP pull: endpoint data references (EDRs) minted for a started transfer
 (`mint_edr`), and `DataPlaneService`, which checks an access token on every request — signature and expiry
 (`passbridge.dataspace.dataplane`), not revoked (stored hash), its transfer STARTED, issued for this dataset — and
-serves the passport in the view the agreement grants; refresh tokens rotate the pair.
+serves the passport in the view the agreement grants, or, under a PCF agreement (usage purpose ``cx.pcf.base:1``),
+the Catena-X PCF payload the ACL releases to the token's consumer now (`offers.PcfSource`); refresh tokens rotate
+the pair.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from passbridge.dataspace import dataplane
 from passbridge.dataspace.messages import DataAddress, Role, TransferState, endpoint_data_reference
 from passbridge.dataspace.node import DATAPLANE_PATH, NodeProfile
 from passbridge.dataspace.odrl import Policy
-from passbridge.dataspace.offers import DTR_ASSET, LEVELS
+from passbridge.dataspace.offers import DTR_ASSET, LEVELS, PcfSource, is_pcf_agreement
 from passbridge.dataspace.ports import (
     AssetSource,
     DataspaceRepository,
@@ -24,6 +26,7 @@ from passbridge.dataspace.ports import (
     TokenKind,
 )
 from passbridge.dataspace.transfer import TransferProcess
+from passbridge.errors import NotFound
 from passbridge.identity.refusals import Refusal, refuse
 
 _P = Role.PROVIDER
@@ -44,7 +47,7 @@ def mint_edr(
     refresh_expires = now + timedelta(seconds=node.refresh_ttl_seconds)
     repo.put_token(StoredToken(dataplane.token_hash(refresh), TokenKind.REFRESH, process.pid, refresh_expires))
     return endpoint_data_reference(
-        endpoint_of(node, dataset_id),
+        endpoint_of(node, dataset_id, pcf=is_pcf_agreement(agreement)),
         access,
         expires_in=node.edr_ttl_seconds,
         refresh_endpoint=f"{node.public_url}{DATAPLANE_PATH}/token",
@@ -52,10 +55,13 @@ def mint_edr(
     )
 
 
-def endpoint_of(node: NodeProfile, dataset_id: str) -> str:
-    """The data-plane endpoint of a dataset (the registry: the node's AAS API, whose reads are public)."""
+def endpoint_of(node: NodeProfile, dataset_id: str, *, pcf: bool = False) -> str:
+    """The data-plane endpoint of a dataset (the registry: the node's AAS API, whose reads are public; a PCF:
+    ``…/dataplane/pcf/<id>``)."""
     if dataset_id == DTR_ASSET.id:
         return f"{node.public_url}/aas/api/v3.0"
+    if pcf:
+        return f"{node.public_url}{DATAPLANE_PATH}/pcf/{quote(dataset_id, safe=':')}"
     return f"{node.public_url}{DATAPLANE_PATH}/passports/{quote(dataset_id, safe=':')}"
 
 
@@ -65,6 +71,12 @@ class DataPlaneService:
     def __init__(self, uow: DataspaceUnitOfWorkFactory, clock: Clock, node: NodeProfile, assets: AssetSource) -> None:
         self._uow, self._clock, self.node, self._assets = uow, clock, node, assets
         self._levels: dict[str, str] = {}
+        self._pcf_agreements: dict[str, bool] = {}
+        self._pcf: PcfSource | None = None
+
+    def offer_pcf(self, source: PcfSource) -> None:
+        """Serve the carbon-footprint answers of `source` under PCF agreements."""
+        self._pcf = source
 
     def pull(self, token: str, dataset_id: str, fmt: str | None) -> RenderedAsset:
         """The dataset in the view its agreement grants, for a valid access token of a STARTED transfer.
@@ -77,9 +89,11 @@ class DataPlaneService:
         with self._uow(write=False) as uow:
             grant = uow.dataspace.token_grant(dataplane.token_hash(token))
             level = self._levels.get(claims.agreement_id)
+            pcf = self._pcf_agreements.get(claims.agreement_id, False)
             if level is None and grant is not None:
                 agreement = uow.dataspace.agreement(grant[2])
                 level = dataplane.access_level(agreement.agreement, LEVELS) if agreement is not None else None
+                pcf = agreement is not None and is_pcf_agreement(agreement.agreement)
         if grant is None or grant[0].kind is not TokenKind.ACCESS or grant[0].revoked:
             raise refuse(Refusal.REVOKED, "this token was revoked or never issued", _TOKEN)
         stored, state, agreement_id = grant
@@ -88,6 +102,11 @@ class DataPlaneService:
         if claims.dataset_id != dataset_id or stored.transfer_pid != claims.transfer_pid:
             raise refuse(Refusal.WRONG_AUDIENCE, f"issued for {claims.dataset_id}, not {dataset_id}", _TOKEN)
         self._levels[agreement_id] = level  # agreements never change
+        self._pcf_agreements[agreement_id] = pcf
+        if pcf:
+            if self._pcf is None:
+                raise NotFound(f"dataset {dataset_id!r} is not served here")
+            return self._pcf.render(dataset_id, claims.consumer, fmt)  # the ACL decides again, now
         return self._assets.render(dataset_id, level, fmt)
 
     def refresh(self, refresh_token: str) -> tuple[str, str, int]:

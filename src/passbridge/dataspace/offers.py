@@ -9,6 +9,11 @@
 - The digital twin registry is one dataset (`DTR_ASSET`, ``dct:type`` ``…taxonomy#DigitalTwinRegistry``,
   ``cx-common:version`` 3.0) offered to any member (CX-0002 §3.1.4: policies agnostic of framework credentials).
 
+- Each of our parts whose carbon footprint a caller's ACL entry releases (`PcfSource`, supply-chain disclosure) is a
+  dataset (asset id ``urn:uuid:<traceId>``, ``dct:type`` ``…taxonomy#Submodel`` with the ``io.catenax.pcf`` 9.0.0
+  semantic id) offered under `PCF_DEFINITION` (``Membership eq active``, usage purpose ``cx.pcf.base:1``). The
+  partner the ACL names is the operator whose ``did`` is the caller's DCP-verified DID.
+
 Contract policies are Catena-X profile policies (CX-0152: ``profile``, ``use``, constraints chained with ``and``)
 with usage purpose ``cx.circular.dpp:1`` (``cx.core.digitalTwinRegistry:1`` for the registry). Access policies
 use the ``access`` action. The agreement copies the contract policy unchanged, so the view the data plane serves
@@ -17,7 +22,8 @@ follows from the agreement alone (`passbridge.dataspace.dataplane.access_level`)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from passbridge.dataspace.catalog import Asset, ContractDefinition
 from passbridge.dataspace.dataplane import PUBLIC_LEVEL
@@ -31,7 +37,15 @@ from passbridge.dataspace.odrl import (
     PolicyType,
     Rule,
 )
-from passbridge.dataspace.policies import CX_POLICY_NS, USAGE_PURPOSE_DPP, USAGE_PURPOSE_DTR, CxOperand
+from passbridge.dataspace.policies import (
+    CX_POLICY_NS,
+    USAGE_PURPOSE_DPP,
+    USAGE_PURPOSE_DTR,
+    USAGE_PURPOSE_PCF,
+    CxOperand,
+    short_name,
+)
+from passbridge.dataspace.ports import RenderedAsset
 from passbridge.identity.callers import READER_ROLES
 
 DTR_TYPE = "DigitalTwinRegistry"
@@ -94,7 +108,12 @@ def _passport_definitions() -> Mapping[str, ContractDefinition]:
 
 PASSPORT_DEFINITIONS: Mapping[str, ContractDefinition] = _passport_definitions()
 DTR_DEFINITION = _definition("digital-twin-registry", [_membership()], USAGE_PURPOSE_DTR)
-DEFINITIONS: Mapping[str, ContractDefinition] = {**PASSPORT_DEFINITIONS, DTR_DEFINITION.id: DTR_DEFINITION}
+PCF_DEFINITION = _definition("pcf", [_membership()], USAGE_PURPOSE_PCF)
+DEFINITIONS: Mapping[str, ContractDefinition] = {
+    **PASSPORT_DEFINITIONS,
+    DTR_DEFINITION.id: DTR_DEFINITION,
+    PCF_DEFINITION.id: PCF_DEFINITION,
+}
 """Every contract definition by id (the first part of an offer id)."""
 
 
@@ -108,18 +127,76 @@ def passport_asset(dataset_id: str) -> Asset:
     )
 
 
+PCF_SEMANTIC_ID = "urn:samm:io.catenax.pcf:9.0.0#Pcf"
+
+
+class PcfSource(Protocol):
+    """Carbon-footprint answers of our parts as datasets; `partner` is the caller's DCP-verified DID, and what it
+    gets is what the supply-chain disclosure ACL releases to the operator with that DID (never more)."""
+
+    def dataset_ids(self, partner: str) -> Sequence[str]:
+        """The PCF dataset ids (``urn:uuid:<traceId>``) whose footprint is released to `partner`."""
+
+    def answerable(self, dataset_id: str, partner: str) -> bool:
+        """Whether `dataset_id` is one of ours whose footprint is released to `partner`."""
+
+    def render(self, dataset_id: str, partner: str, fmt: str | None) -> RenderedAsset:
+        """The Catena-X PCF payload `partner` may have.
+
+        Raises:
+            NotFound: not released to `partner`. InvalidInput: an unknown format or an unmappable answer.
+        """
+
+
+def pcf_asset(dataset_id: str) -> Asset:
+    """A part's carbon-footprint answer as a dataset."""
+    return Asset(
+        id=dataset_id,
+        title="Product carbon footprint (Catena-X io.catenax.pcf 9.0.0)",
+        type=PASSPORT_TYPE,
+        properties={"aas-semantics:semanticId": {"@id": PCF_SEMANTIC_ID}},
+    )
+
+
+def _is_pcf(asset: Asset) -> bool:
+    return asset.properties.get("aas-semantics:semanticId") == {"@id": PCF_SEMANTIC_ID}
+
+
 def definitions_for(asset: Asset) -> Sequence[ContractDefinition]:
     """The contract definitions covering an asset."""
     if asset.id == DTR_ASSET.id:
         return (DTR_DEFINITION,)
+    if _is_pcf(asset):
+        return (PCF_DEFINITION,)
     return tuple(PASSPORT_DEFINITIONS.values())
 
 
 def covers(definition_id: str, dataset_id: str) -> bool:
-    """Whether a contract definition is one under which `dataset_id` is offered."""
+    """Whether a contract definition is one under which `dataset_id` may be offered (whether it is, the asset
+    sources decide: a passport, or a PCF released to the caller)."""
     if dataset_id == DTR_ASSET.id:
         return definition_id == DTR_DEFINITION.id
-    return definition_id in PASSPORT_DEFINITIONS
+    return definition_id in PASSPORT_DEFINITIONS or definition_id == PCF_DEFINITION.id
+
+
+def _leaf_constraints(constraints: Iterable[AnyConstraint]) -> Iterable[Constraint]:
+    for c in constraints:
+        if isinstance(c, Constraint):
+            yield c
+        else:
+            yield from _leaf_constraints(c.constraints)
+
+
+def is_pcf_agreement(agreement: Policy) -> bool:
+    """Whether an agreement (a copy of an offered policy) is for a PCF dataset: its usage purpose is
+    ``cx.pcf.base:1``."""
+    for rule in agreement.permissions:
+        for c in _leaf_constraints(rule.constraints):
+            if short_name(c.left_operand) == CxOperand.USAGE_PURPOSE:
+                values = c.right_operand if isinstance(c.right_operand, list) else [c.right_operand]
+                if USAGE_PURPOSE_PCF in values:
+                    return True
+    return False
 
 
 __all__ = [
@@ -131,9 +208,14 @@ __all__ = [
     "LEVELS",
     "PASSPORT_DEFINITIONS",
     "PASSPORT_TYPE",
+    "PCF_DEFINITION",
+    "PCF_SEMANTIC_ID",
     "PUBLIC_VIEW",
+    "PcfSource",
     "covers",
     "definitions_for",
+    "is_pcf_agreement",
     "passport_asset",
+    "pcf_asset",
     "view_definition_id",
 ]

@@ -17,6 +17,10 @@ the outbox in the same transaction and is sent by the worker, `passbridge.outbou
    message is sent (`outgoing_body`), so the database never holds a usable token — only hashes.
 
 Every refusal leaves the state as it was (nothing is written before all checks pass).
+
+Carbon-footprint answers (`offers.PcfSource`, set with `offer_pcf`) are datasets of their own: listed on the first
+catalog page for the callers whose DID the supply-chain ACL releases them to, and offered only to those (another
+member gets no such dataset, so it cannot negotiate for it: the offer is "not an offer of this provider").
 """
 
 from __future__ import annotations
@@ -66,7 +70,16 @@ from passbridge.dataspace.node import (
     own_transfer,
 )
 from passbridge.dataspace.odrl import Policy
-from passbridge.dataspace.offers import DEFINITIONS, DTR_ASSET, covers, definitions_for, passport_asset
+from passbridge.dataspace.offers import (
+    DEFINITIONS,
+    DTR_ASSET,
+    PCF_DEFINITION,
+    PcfSource,
+    covers,
+    definitions_for,
+    passport_asset,
+    pcf_asset,
+)
 from passbridge.dataspace.policies import context_from, evaluate_cx
 from passbridge.dataspace.ports import (
     AssetSource,
@@ -127,6 +140,14 @@ class DataspaceService:
         self._uow, self._clock, self.node, self._assets = uow, clock, node, assets
         self._wakeup, self._check_address = wakeup, check_address
         self.waiters = waiters or Waiters()
+        self._pcf: PcfSource | None = None
+
+    def offer_pcf(self, source: PcfSource) -> None:
+        """Offer the carbon-footprint answers of `source` as datasets (see the module docstring)."""
+        self._pcf = source
+
+    def _pcf_for(self, caller: VerifiedPresentation, dataset_id: str) -> bool:
+        return self._pcf is not None and self._pcf.answerable(dataset_id, caller.holder)
 
     # -- catalog -------------------------------------------------------------------------------------------------
 
@@ -148,10 +169,13 @@ class DataspaceService:
         if wanted is not None:
             ids = [i for i in wanted if i != DTR_ASSET.id and self._assets.exists(i)]
             assets = [DTR_ASSET] if DTR_ASSET.id in wanted else []
-            return self._catalog(caller, [*assets, *(passport_asset(i) for i in ids)]), None
+            pcfs = [pcf_asset(i) for i in wanted if i not in ids and self._pcf_for(caller, i)]
+            return self._catalog(caller, [*assets, *(passport_asset(i) for i in ids), *pcfs]), None
         page = list(self._assets.dataset_ids(after, limit + 1))
         more = page[limit - 1] if len(page) > limit else None
-        first = [DTR_ASSET] if after is None else []
+        first: list[Any] = [DTR_ASSET] if after is None else []
+        if after is None and self._pcf is not None:
+            first += [pcf_asset(i) for i in self._pcf.dataset_ids(caller.holder)]
         return self._catalog(caller, [*first, *(passport_asset(i) for i in page[:limit])]), more
 
     def _catalog(self, caller: VerifiedPresentation, assets: Sequence[Any]) -> Catalog:
@@ -175,6 +199,8 @@ class DataspaceService:
         """
         known = dataset_id == DTR_ASSET.id or self._assets.exists(dataset_id)
         asset = DTR_ASSET if dataset_id == DTR_ASSET.id else passport_asset(dataset_id)
+        if not known and self._pcf_for(caller, dataset_id):
+            known, asset = True, pcf_asset(dataset_id)
         found = self._catalog(caller, [asset]).dataset(dataset_id) if known else None
         if found is None:
             raise NotFound(f"dataset {dataset_id!r} is not offered to this participant")
@@ -196,7 +222,10 @@ class DataspaceService:
             raise ProtocolError.at("$.offer.@id", f"{requested.id!r} is not an offer of this provider", _RULE)
         if requested.target != dataset_id:
             raise ProtocolError.at("$.offer.target", f"offer {requested.id!r} is for {dataset_id!r}", _RULE)
-        if dataset_id != DTR_ASSET.id and not self._assets.exists(dataset_id):
+        if definition.id == PCF_DEFINITION.id:
+            if not self._pcf_for(caller, dataset_id):
+                raise ProtocolError.at("$.offer.@id", f"{requested.id!r} is not an offer of this provider", _RULE)
+        elif dataset_id != DTR_ASSET.id and not self._assets.exists(dataset_id):
             raise ProtocolError.at("$.offer.target", f"no dataset {dataset_id!r}", _RULE)
         offered = offer_of(definition, dataset_id, offer_id.uuid, self.node.did)
         check_offer(requested, offered)

@@ -3,6 +3,9 @@
 ``GET /api/v1/dataplane/passports/{datasetId}[?format=…]`` with ``Authorization: <token>`` (or ``Bearer <token>``)
 checks the token on every request — signed by this node, not expired, not revoked, its transfer STARTED, issued for
 this dataset — and answers the passport in the view its agreement grants (`DataspaceService.pull`).
+``GET /api/v1/dataplane/pcf/{datasetId}?format=pcf-9.0.0|battery-component-1.0.0`` does the same for a part's
+carbon-footprint answer under a PCF agreement (``cx.pcf.base:1``): the Catena-X payload the supply-chain ACL releases
+to the token's consumer (403 if it no longer does; 400 for a unit Catena-X has no counterpart for).
 ``POST /api/v1/dataplane/token`` exchanges a refresh token for a new token pair (RFC 6749 §6 form or JSON); the old
 pair is revoked. Errors are problem+json (401 with the refusal code for any token problem).
 """
@@ -41,6 +44,18 @@ def pull_passport(
     format: Annotated[str | None, Query(description="catenax-6.1.0 (default), idta, aas, sd-jwt")] = None,
 ) -> Response:
     """The passport in the view the transfer's agreement grants (public unless a PassportAccessLevel constraint)."""
+    asset = services.dataspace.dataplane.pull(_token(authorization), dataset_id, format)
+    return Response(asset.body, media_type=asset.media_type, headers={"Cache-Control": "no-store"})
+
+
+@router.get(f"{DATAPLANE_PATH}/pcf/{{dataset_id}}", summary="Data plane: a part's carbon footprint under an agreement")
+def pull_pcf(
+    dataset_id: str,
+    services: ServicesDep,
+    authorization: AuthorizationHeader = None,
+    format: Annotated[str | None, Query(description="pcf-9.0.0 (default), battery-component-1.0.0")] = None,
+) -> Response:
+    """The Catena-X PCF payload of a part, as far as the supply-chain ACL releases it to the token's consumer."""
     asset = services.dataspace.dataplane.pull(_token(authorization), dataset_id, format)
     return Response(asset.body, media_type=asset.media_type, headers={"Cache-Control": "no-store"})
 
