@@ -27,27 +27,18 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python benchmarks/catalog.py`
 
-from benchmarks._common import SHARED_CORES, VENV_BIN, WORK, Servers, free_port, machine, machine_line, run, table
+from benchmarks._common import SHARED_CORES, WORK, Servers, machine, machine_line, run, table
+from benchmarks._dataspace import PASSBRIDGE, percentile, start_certified_nodes
 from passbridge.bootstrap import bootstrap
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.samples import sample_passport
 from passbridge.settings import load_settings
 
-PASSBRIDGE = str(VENV_BIN / "passbridge")
 CATALOG_PATH = "/dsp/2025-1/catalog/request"
 BODY = json.dumps({"@context": ["https://w3id.org/dspace/2025/1/context.jsonld"], "@type": "CatalogRequestMessage"})
-
-
-def _config(root: Path, name: str, port: int, **values: Any) -> Path:
-    lines = [f"port = {port}", f'data_dir = "{root / name}"', "allow_http_loopback = true", f'node_name = "{name}"']
-    lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
-    path = root / f"{name}.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def _client(port: int, tokens: list[str]) -> tuple[list[float], int, float, float]:
@@ -76,11 +67,6 @@ def _load(port: int, tokens: list[str], clients: int) -> tuple[list[float], int,
     return latencies, sum(r[1] for r in results), wall
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000)
@@ -94,48 +80,9 @@ def main() -> None:
     info = machine()
     root = WORK / f"catalog-{int(time.time())}"
     root.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("authority", "provider", "consumer")}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    configs = {
-        "authority": _config(root, "authority", ports["authority"], roles=["authority"], data_space="catena-x"),
-        "provider": _config(root, "provider", ports["provider"], authority_url=urls["authority"], workers=args.workers),
-        "consumer": _config(root, "consumer", ports["consumer"], authority_url=urls["authority"]),
-    }
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with Servers(root) as servers:
-        for name, config in configs.items():
-            servers.start(name, [PASSBRIDGE, "serve", "--config", config], f"{urls[name]}/healthz", env=env)
-        for name in ("provider", "consumer"):
-            claims = ["--claim", f"holderIdentifier=BPNL00000000{name[:4].upper()}", "--claim", "memberOf=Catena-X"]
-            run(
-                [
-                    PASSBRIDGE,
-                    "authority",
-                    "member-add",
-                    "--config",
-                    configs["authority"],
-                    "--holder",
-                    urls[name],
-                    "--type",
-                    "MembershipCredential",
-                    *claims,
-                ],
-                env=env,
-            )
-            run(
-                [
-                    PASSBRIDGE,
-                    "credentials",
-                    "request",
-                    "--config",
-                    configs[name],
-                    "--issuer",
-                    urls["authority"],
-                    "--type",
-                    "MembershipCredential",
-                ],
-                env=env,
-            )
+        nodes = start_certified_nodes(root, servers, provider_workers=args.workers)
+        ports, configs, env = nodes.ports, nodes.configs, nodes.env
         owner = run([PASSBRIDGE, "token", "--role", "owner", "--config", configs["provider"]], env=env).strip()
         for number in range(1, args.passports + 1):
             connection = http.client.HTTPConnection("127.0.0.1", ports["provider"], timeout=30)
@@ -160,7 +107,7 @@ def main() -> None:
         latencies, failures, wall = _load(ports["provider"], tokens[warmup:], args.clients)
         server_cpu = (servers.cpu_ticks() - ticks_before) / os.sysconf("SC_CLK_TCK")
     rate = len(latencies) / wall
-    p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
     print(f"\nDSP catalog requests with DCP verification, warm caches, {len(latencies)} requests (fresh SI tokens)")
     print(f"Machine: {machine_line(info)}")
     print(

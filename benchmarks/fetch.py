@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -37,12 +36,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python benchmarks/fetch.py`
 
-from benchmarks._common import VENV_BIN, WORK, Servers, free_port, machine, machine_line, run, table
+from benchmarks._common import WORK, Servers, machine, machine_line, run, table
+from benchmarks._dataspace import PASSBRIDGE, percentile, start_certified_nodes
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.samples import sample_passport
 
 STEPS = ("reuse", "discovery", "catalog", "negotiation", "transfer", "data")
-PASSBRIDGE = str(VENV_BIN / "passbridge")
 
 
 def _post(url: str, body: bytes, token: str, timeout: float = 30.0) -> tuple[int, Any, float]:
@@ -66,20 +65,6 @@ def _stderr(cmd: list[Any], env: dict[str, str]) -> str:
     return done.stderr.strip()
 
 
-def _config(root: Path, name: str, port: int, **values: Any) -> Path:
-    lines = [f"port = {port}", f'data_dir = "{root / name}"', "allow_http_loopback = true", f'node_name = "{name}"']
-    for key, value in values.items():
-        lines.append(f"{key} = {json.dumps(value)}")
-    path = root / f"{name}.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def _summary(label: str, runs: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     client = [r["client_ms"] for r in runs]
@@ -88,13 +73,13 @@ def _summary(label: str, runs: list[dict[str, Any]]) -> list[list[str]]:
             label,
             "client (POST /api/v1/consumer/fetch)",
             f"{statistics.median(client):.1f}",
-            f"{_percentile(client, 0.95):.1f}",
+            f"{percentile(client, 0.95):.1f}",
         ]
     )
     for step in STEPS:
         values = [r["timings"][step] for r in runs if step in r["timings"]]
         if values:
-            rows.append([label, step, f"{statistics.median(values):.2f}", f"{_percentile(values, 0.95):.2f}"])
+            rows.append([label, step, f"{statistics.median(values):.2f}", f"{percentile(values, 0.95):.2f}"])
     return rows
 
 
@@ -109,50 +94,9 @@ def main() -> None:
     info = machine()
     root = WORK / f"fetch-{int(time.time())}"
     root.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("authority", "provider", "consumer")}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    configs = {
-        "authority": _config(root, "authority", ports["authority"], roles=["authority"], data_space="catena-x"),
-        "provider": _config(root, "provider", ports["provider"], authority_url=urls["authority"]),
-        "consumer": _config(root, "consumer", ports["consumer"], authority_url=urls["authority"]),
-    }
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with Servers(root) as servers:
-        for name, config in configs.items():
-            servers.start(name, [PASSBRIDGE, "serve", "--config", config], f"{urls[name]}/healthz", env=env)
-        for name in ("provider", "consumer"):
-            run(
-                [
-                    PASSBRIDGE,
-                    "authority",
-                    "member-add",
-                    "--config",
-                    configs["authority"],
-                    "--holder",
-                    urls[name],
-                    "--type",
-                    "MembershipCredential",
-                    "--claim",
-                    f"holderIdentifier=BPNL00000000{name[:4].upper()}",
-                    "--claim",
-                    "memberOf=Catena-X",
-                ],
-                env=env,
-            )
-            run(
-                [
-                    PASSBRIDGE,
-                    "credentials",
-                    "request",
-                    "--config",
-                    configs[name],
-                    "--issuer",
-                    urls["authority"],
-                    "--type",
-                    "MembershipCredential",
-                ],
-                env=env,
-            )
+        nodes = start_certified_nodes(root, servers)
+        urls, configs, env = nodes.urls, nodes.configs, nodes.env
         tokens = {
             name: run([PASSBRIDGE, "token", "--role", "owner", "--config", configs[name]], env=env).strip()
             for name in ("provider", "consumer")
