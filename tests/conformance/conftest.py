@@ -4,17 +4,10 @@ server that records every message the node sends it and answers as the TCK does 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,14 +17,9 @@ from typing import Any
 
 import pytest
 
+from tests.served import free_port, served_node
+
 CONTEXT = "https://w3id.org/dspace/2025/1/context.jsonld"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -83,40 +71,11 @@ def tck() -> Iterator[FakeTck]:
     server.server_close()
 
 
-def _ready(url: str) -> bool:
-    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-        return int(response.status) == 200
-    return False
-
-
 @pytest.fixture(scope="module")
 def node_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`passbridge serve` with ``PASSBRIDGE_DSP_CONFORMANCE=true`` on a free loopback port."""
     data_dir: Path = tmp_path_factory.mktemp("tck-node")
-    port = free_port()
-    log = (data_dir / "server.log").open("wb")
     env = {**os.environ, "PASSBRIDGE_DSP_CONFORMANCE": "true"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "passbridge", "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(f"{url}/tck/.well-known/dspace-version"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the node did not start:\n" + (data_dir / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
+    with served_node(data_dir, "/tck/.well-known/dspace-version", env=env) as url:
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        assert "DSP CONFORMANCE MODE IS ON" in (data_dir / "server.log").read_text(errors="replace")
+    assert "DSP CONFORMANCE MODE IS ON" in (data_dir / "server.log").read_text(errors="replace")

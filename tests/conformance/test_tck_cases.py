@@ -111,9 +111,6 @@ TP_C: dict[str, tuple[str, list[str]]] = {
     "TP_C:03-06": ("ATPC0306", ["start 200", "terminate 200", "complete 400", "=TERMINATED"]),
 }
 
-XFAIL: dict[str, str] = {}
-"""Cases this node cannot pass yet, with the reason (strict: a pass is reported)."""
-
 ALL_CASES = [*MET_CAT, *CN, *CN_C, *TP, *TP_C]
 
 
@@ -272,7 +269,7 @@ def _met_cat(case: str, http: httpx.Client, node: str) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=XFAIL[c])) if c in XFAIL else c for c in ALL_CASES],
+    ALL_CASES,
 )
 def test_tck_case(case: str, node_url: str, tck: FakeTck) -> None:
     with httpx.Client(timeout=WAIT) as http:

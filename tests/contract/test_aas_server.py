@@ -9,16 +9,10 @@ cannot go away, so a new one shows up here.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +23,7 @@ from passbridge.bootstrap import bootstrap
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.samples import sample_passport
 from passbridge.settings import Settings
+from tests.served import served_node
 
 PROFILE = "SubmodelRepositoryServiceSpecification"
 ERROR = 2
@@ -46,19 +41,6 @@ KNOWN_WARNINGS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _ready(url: str) -> bool:
-    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-        return int(response.status) == 200
-    return False
-
-
 @pytest.fixture
 def node_url(tmp_path: Path, database_url: str) -> Iterator[str]:
     """A node serving three sample passports (one with owner-only data) on a free loopback port."""
@@ -67,31 +49,9 @@ def node_url(tmp_path: Path, database_url: str) -> Iterator[str]:
     for n in (1, 2, 3):
         services.passports.create(dumps_exact(sample_passport(n, with_owner_data=n == 1)))
     services.close()
-    port = _free_port()
-    log = (tmp_path / "server.log").open("wb")
-    command = [sys.executable, "-m", "passbridge", "serve", "--port", str(port), "--data-dir", str(tmp_path)]
-    server = subprocess.Popen(
-        [*command, "--database-url", database_url] if database_url else command,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopped with everything it started
-    )
-    log.close()
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(f"http://127.0.0.1:{port}/healthz"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the node did not start:\n{(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/aas/api/v3.0"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    args = ["--database-url", database_url] if database_url else []
+    with served_node(tmp_path, "/healthz", args=args) as url:
+        yield f"{url}/aas/api/v3.0"
 
 
 def _nodes(node: dict[str, Any], path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
