@@ -26,6 +26,7 @@ from passbridge.dataspace.messages import (
     NegotiationState,
     TransferStartMessage,
 )
+from passbridge.dataspace.odrl import Constraint, Operator
 from passbridge.errors import ProtocolError
 from passbridge.jsonld import offline_loader
 from tests.fixtures_path import FIXTURES
@@ -89,6 +90,22 @@ def test_edc_contract_request_reads_into_the_model() -> None:
     assert message.offer.assigner == "BPNL00000007ZS7X"
     assert message.offer.target == "69045d88-f946-4f1b-b4e8-5558f6ad181a"
     assert message.offer.permissions[0].action == "use"
+
+
+def test_a_single_valued_set_operand_reads_as_an_array() -> None:
+    """JSON-LD compaction writes a one-element ``isAnyOf`` operand as a plain value; it is read back as a set."""
+    document = _load(V0_8 / "contract_request_message.json")
+    permission = document["dspace:offer"]["odrl:permission"]
+    rule = permission[0] if isinstance(permission, list) else permission
+    rule["odrl:constraint"] = {
+        "odrl:leftOperand": "UsagePurpose",
+        "odrl:operator": {"@id": "odrl:isAnyOf"},
+        "odrl:rightOperand": "cx.circular.dpp:1",
+    }
+    message = dsp_v0_8.decode(document, ContractRequestMessage)
+    (constraint,) = message.offer.permissions[0].constraints
+    assert isinstance(constraint, Constraint)
+    assert constraint.operator is Operator.IS_ANY_OF and constraint.right_operand == ["cx.circular.dpp:1"]
 
 
 def test_edc_transfer_start_keeps_the_endpoint_data_reference() -> None:

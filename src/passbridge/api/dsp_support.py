@@ -6,7 +6,7 @@ dialect's protocol error object (`dsp_route_class`, `dsp_error`), and the reques
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from fastapi import Request
@@ -23,7 +23,6 @@ from passbridge.dataspace.messages import (
     error_reply,
 )
 from passbridge.dataspace.node import CALLBACK_PATH, encode
-from passbridge.dataspace.odrl import AnyConstraint, LogicalConstraint, Operator, Policy, Rule
 from passbridge.dataspace_wiring import MEMBERSHIP
 from passbridge.errors import PassbridgeError, PayloadTooLarge, Unauthenticated
 from passbridge.identity.verifier import VerifiedPresentation
@@ -54,52 +53,9 @@ class Codec:
         return message
 
 
-_SET_OPERATORS = frozenset({Operator.IS_ANY_OF, Operator.IS_ALL_OF, Operator.IS_NONE_OF})
-
-
-def _as_set(constraint: AnyConstraint) -> AnyConstraint:
-    if isinstance(constraint, LogicalConstraint):
-        return replace(constraint, constraints=tuple(_as_set(c) for c in constraint.constraints))
-    if constraint.operator in _SET_OPERATORS and not isinstance(constraint.right_operand, list):
-        return replace(constraint, right_operand=[constraint.right_operand])
-    return constraint
-
-
-def _rule_as_sets(rule: Rule) -> Rule:
-    return replace(
-        rule,
-        constraints=tuple(_as_set(c) for c in rule.constraints),
-        duties=tuple(_rule_as_sets(d) for d in rule.duties),
-    )
-
-
-def _policy_as_sets(policy: Policy) -> Policy:
-    return replace(
-        policy,
-        permissions=tuple(_rule_as_sets(r) for r in policy.permissions),
-        prohibitions=tuple(_rule_as_sets(r) for r in policy.prohibitions),
-        obligations=tuple(_rule_as_sets(r) for r in policy.obligations),
-    )
-
-
-def decode_v0_8(raw: object, expected: type[Any]) -> Any:
-    """`dsp_v0_8.decode`, with the right operand of a set operator (``isAnyOf`` …) always an array.
-
-    JSON-LD compaction writes a one-element set as a plain value (``"odrl:rightOperand": "cx.circular.dpp:1"``), so
-    a v0.8 request for our offer ``isAnyOf ["cx.circular.dpp:1"]`` would otherwise fail the policy equality of
-    `check_offer` (a list is not a string). For ODRL the operand of a set operator is a set either way.
-    """
-    message = dsp_v0_8.decode(raw, expected)
-    for name in ("offer", "agreement"):
-        policy = getattr(message, name, None)
-        if isinstance(policy, Policy):
-            message = replace(message, **{name: _policy_as_sets(policy)})
-    return message
-
-
 DSP_2025_1 = Codec(dsp_2025_1.VERSION, dsp_2025_1.decode, encode)
 """DSP 2025-1: plain JSON; replies carry the DSP and Catena-X policy contexts (`passbridge.dataspace.node.encode`)."""
-DSP_V0_8 = Codec(dsp_v0_8.VERSION, decode_v0_8, dsp_v0_8.encode, ("dspace:providerPid", "dspace:consumerPid"))
+DSP_V0_8 = Codec(dsp_v0_8.VERSION, dsp_v0_8.decode, dsp_v0_8.encode, ("dspace:providerPid", "dspace:consumerPid"))
 """DSP v0.8 (Tractus-X EDC ≤ 0.10): prefixed JSON-LD, read by meaning with the bundled contexts (offline)."""
 
 
@@ -182,7 +138,6 @@ __all__ = [
     "DSP_V0_8",
     "Codec",
     "DspRoute",
-    "decode_v0_8",
     "dsp_caller",
     "dsp_error",
     "dsp_route_class",

@@ -168,6 +168,32 @@ def _dataset_request(node: Mapping[str, Any]) -> DatasetRequestMessage:
     return DatasetRequestMessage(ids[0])
 
 
+_SET_OPERATORS = frozenset({"isAnyOf", "isAllOf", "isNoneOf"})
+
+
+def _local_name(value: Any) -> str:
+    text = value.get("@id", "") if isinstance(value, Mapping) else str(value)
+    return str(text).rsplit("/", 1)[-1].rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _set_operands_as_arrays(value: Any) -> Any:
+    """The right operand of a set operator (``isAnyOf`` …) as an array, as 2025-1 writes it.
+
+    JSON-LD compaction writes a one-element set as a plain value (``"rightOperand": "cx.circular.dpp:1"``); for ODRL
+    the operand of a set operator is a set either way, and without this a v0.8 request for our offer ``isAnyOf
+    ["cx.circular.dpp:1"]`` would fail the offer's policy equality (a string is not a list).
+    """
+    if isinstance(value, list):
+        return [_set_operands_as_arrays(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {key: _set_operands_as_arrays(item) for key, item in value.items()}
+    operand = out.get("rightOperand")
+    if _local_name(out.get("operator", "")) in _SET_OPERATORS and operand is not None and not isinstance(operand, list):
+        out["rightOperand"] = [operand]
+    return out
+
+
 @overload
 def decode(obj: object) -> Message: ...
 
@@ -194,7 +220,7 @@ def decode(obj: object, expected: type[Any] | None = None) -> Any:
     node = _node_in(_single_node(obj))
     if node.get("@type") == [DSPACE + "DatasetRequestMessage"] and expected in (None, DatasetRequestMessage):
         return _dataset_request(node)
-    plain = jsonld.compact(node, _plain_context())
+    plain = _set_operands_as_arrays(jsonld.compact(node, _plain_context()))
     plain["@context"] = [dsp_2025_1.CONTEXT]
     declared = plain.get("@type")
     if isinstance(declared, str) and ":" in declared:  # a type the plain terms do not name
