@@ -207,6 +207,10 @@ def test_the_tutorial_replays_with_every_response_as_documented(api: TestClient,
                 )
             bodies[f"{tutorial}:{step['method']}:{target}"] = body
             replayed += 1
+        if tutorial == "ResponseCFP":
+            # The tutorial runs the dummy, where disclosure is automatic; in production B must grant it
+            # (「本番環境では個別に開示の設定が必要」, ResponseCFP.md), so B releases both item groups to A here.
+            _grant(api, b, a, bodies["ResponseCFP:PUT:cfp"][0]["traceId"], TOTALCFP=True, TOTALDQR=True)
     assert replayed == sum(len(flow) for flow in steps.values()) == 16
     received = bodies["MakeTradeResponse:GET:tradeResponse"][0]
     assert received["partsModel"]["amountRequired"] is None  # the downstream's quantity never goes upstream
@@ -226,6 +230,19 @@ def test_the_tutorial_replays_with_every_response_as_documented(api: TestClient,
     assert answers["preProductionResponse"]["ghgEmission"] == 1.5  # B's total per kilogram: 1.5 own + 0 bought
     assert answers["mainProductionResponse"]["ghgEmission"] == 10
     assert answers["preProductionResponse"]["traceId"] == ids["40b77952-2c89-49be-8ce9-7c64a15e0ae7"]
+    assert None not in answers["preProductionResponse"]["dqrValue"].values()  # TOTALDQR released too
+
+
+ACL = "/ouranos/api/v1/datatransport?dataTarget=cfpAcl"
+
+
+def _grant(api: TestClient, owner: Operator, to: Operator, trace_id: str, **groups: bool) -> Any:
+    """``PUT cfpAcl`` (our extension): `owner` releases the named item groups of `trace_id` to `to`."""
+    acl = [{"aclItemGroup": group, "releasedFlag": flag} for group, flag in groups.items()]
+    body = {"operatorId": owner.operator_id, "releasedToOperatorId": to.operator_id, "traceId": trace_id, "acl": acl}
+    response = api.put(ACL, json=body, headers=owner.headers)
+    assert response.status_code == 201 and response.headers["X-Track"], response.text
+    return response.json()
 
 
 # --- bad input, in the documented error form ---------------------------------------------------------------------

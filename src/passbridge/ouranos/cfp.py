@@ -4,7 +4,11 @@ A registration is exactly `preProduction`, `mainProduction` (own) and `preCompon
 purchased parts) with one `cfpId`, `traceId` and unit (openapi #15). A downstream reading its child part gets the
 upstream's answer as `preProductionResponse` / `mainProductionResponse`: the upstream's **total** per declared unit
 for that stage (own + component), its DQR the emission-weighted mean of both (ouranos.md §7), never a partial
-figure; only while the request stands (not rejected or cancelled).
+figure; only while the request stands (not rejected or cancelled), and only what the upstream released to that
+downstream (`acl`): the records need ``TOTALCFP``; without ``TOTALDQR`` their `dqrValue`s are null.
+
+Registering a CFP answers the open requests linked to the part (`CFP_RESPONSED`, or `CFP_UPDATED` for answered
+ones); a part linked only to cancelled or rejected requests takes no answer (a new request is a new trade).
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
-from passbridge.errors import InvalidInput, NotFound
+from passbridge.errors import IllegalTradeTransition, InvalidInput, NotFound
 from passbridge.jsontypes import JsonObject, JsonValue
 from passbridge.ouranos import fields as f
 from passbridge.ouranos.accounts import Caller
+from passbridge.ouranos.acl import TOTALCFP, TOTALDQR, released_groups
 from passbridge.ouranos.model import Kind, Record
+from passbridge.ouranos.notifications import Notification, NotificationService, NotificationType
 from passbridge.ouranos.parts import owned_part
 from passbridge.ouranos.ports import OuranosRepository, UnitOfWorkFactory
 from passbridge.ouranos.trades import status_of, trade_model
 from passbridge.supplychain.quantities import ouranos_round
-from passbridge.supplychain.trades import TradeStatus
+from passbridge.supplychain.trades import ACTIVE_STATUSES, TradeAction, TradeStatus
 
 STAGES: Final[Mapping[str, str]] = {
     "preProduction": "preProcessing",
@@ -90,11 +96,34 @@ def answer(upstream: Sequence[JsonObject], trace_id: str) -> list[JsonValue]:
     return out
 
 
+def _withheld_dqr(record: JsonValue) -> JsonValue:
+    """`record` with its DQR values null (``TOTALDQR`` not released; the keys stay, as CfpModel requires them)."""
+    return {**f.obj(record, "$"), "dqrValue": dict.fromkeys(_DQR)}
+
+
+def _linked(repo: OuranosRepository, caller: Caller, trace_id: str) -> list[tuple[Record, TradeStatus]]:
+    """The requests to the caller that its part `trace_id` answers, with their status before this registration.
+
+    Raises:
+        IllegalTradeTransition: the part is linked only to cancelled or rejected requests.
+    """
+    linked = [
+        (trade, status_of(repo, trade))
+        for trade in repo.find(Kind.TRADE, ref=caller.operator_id)
+        if f.obj(trade_model(trade), "$").get("upstreamTraceId") == trace_id
+    ]
+    open_ = [(trade, status) for trade, status in linked if status in ACTIVE_STATUSES]
+    if linked and not open_:
+        trade, status = linked[0]
+        raise IllegalTradeTransition(trade.record_id, status.value, TradeAction.ANSWER.value, [])
+    return open_
+
+
 class CfpService:
     """CFP registration and reads."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWorkFactory, notifications: NotificationService) -> None:
+        self._uow, self._notes = uow, notifications
 
     def put(self, caller: Caller, doc: JsonValue) -> list[JsonValue]:
         """Register (or replace) the CFP of one of the caller's parts; returns the 4 records with their `cfpId`.
@@ -102,6 +131,7 @@ class CfpService:
         Raises:
             InvalidInput: not exactly the 4 types, differing `traceId`/unit/`cfpId`, or a bad field.
             NotFound: the part is not the caller's.
+            IllegalTradeTransition: the part is linked only to cancelled or rejected requests; nothing is stored.
         """
         if not isinstance(doc, list) or len(doc) != len(STAGES):
             raise InvalidInput.at("$", f"must be an array of the {len(STAGES)} cfpTypes {', '.join(STAGES)}", f.RULE)
@@ -116,6 +146,7 @@ class CfpService:
         with self._uow() as uow:
             repo = uow.ouranos
             owned_part(repo, caller, trace_id)
+            answering = _linked(repo, caller, trace_id)
             existing = repo.find(Kind.CFP, ref=trace_id)
             cfp_id = existing[0].record_id if existing else str(uuid.uuid4())
             given = records[0]["cfpId"]
@@ -124,7 +155,16 @@ class CfpService:
             for record in records:
                 record["cfpId"] = cfp_id
             repo.put(Record(Kind.CFP, cfp_id, caller.operator_id, list(records), ref=trace_id))
+            notes: list[Notification] = [
+                self._notes.write(
+                    repo,
+                    NotificationType.CFP_UPDATED if before is TradeStatus.COMPLETED else NotificationType.CFP_RESPONSED,
+                    trade,
+                )
+                for trade, before in answering
+            ]
             uow.commit()
+        self._notes.publish(notes)
         return list(records)
 
     def get(self, caller: Caller, trace_ids: Sequence[str]) -> list[JsonValue]:
@@ -148,11 +188,15 @@ class CfpService:
             upstream_trace = model.get("upstreamTraceId")
             if model["downstreamTraceId"] != trace_id or not isinstance(upstream_trace, str):
                 continue
-            if status_of(repo, trade) is not TradeStatus.COMPLETED:
+            if status_of(repo, trade) is not TradeStatus.COMPLETED or trade.ref is None:
                 continue
+            released = released_groups(repo, trade.ref, caller.operator_id, upstream_trace)
+            if TOTALCFP not in released:
+                continue  # nothing is disclosed without an explicit grant (ouranos.md §4)
             for record in repo.find(Kind.CFP, ref=upstream_trace, limit=1):
                 upstream = [f.obj(r, "$") for r in record.doc] if isinstance(record.doc, list) else []
-                return answer(upstream, trace_id)
+                answers = answer(upstream, trace_id)
+                return answers if TOTALDQR in released else [_withheld_dqr(r) for r in answers]
         return []
 
     def certifications(self, caller: Caller, trace_id: str) -> list[JsonValue]:

@@ -21,6 +21,14 @@ class Kind(enum.Enum):
     """`traceability.TradeRequestModel` (trade + status); `operator_id` downstream, `ref` the upstream operator."""
     CFP = "cfp"
     """The 4 `traceability.CfpModel` records of one `cfpId`; `ref` is the `traceId`."""
+    ACL = "acl"
+    """A CFP disclosure grant (traceability API `cfpAcl`): `operator_id` the owner, `ref` the `traceId`."""
+    NOTIFICATION = "notification"
+    """A notification to `operator_id` (`REQUEST_NEW`, `CFP_RESPONSED`, …); `ref` the `tradeId`."""
+    LINK_CONSENT = "link-consent"
+    """An operator's consent to be presented as a Catena-X participant (`ref` its DID)."""
+    LINK_PARTICIPANT = "link-participant"
+    """A Catena-X participant presented to Ouranos operators as an operator (`ref` its DID)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,7 +155,7 @@ class PartsService:
         return {"parentPartsModel": parent, "childrenPartsModel": saved}
 
     def delete_part(self, caller: Caller, trace_id: str) -> None:
-        """``DELETE …dataTarget=parts&traceId=``: remove a part and its CFP (synchronously here).
+        """``DELETE …dataTarget=parts&traceId=``: remove a part, its CFP and its grants (synchronously here).
 
         Raises:
             NotFound: not the caller's part.
@@ -174,8 +174,9 @@ class PartsService:
                 model = f.obj(f.obj(trade.doc, "$")["tradeModel"], "$")
                 if trace_id in (model["downstreamTraceId"], model["upstreamTraceId"]):
                     raise Conflict(f"part {trace_id} is linked to trade {trade.record_id} and cannot be deleted")
-            for cfp in repo.find(Kind.CFP, ref=trace_id):
-                repo.delete(Kind.CFP, cfp.record_id)
+            for kind in (Kind.CFP, Kind.ACL):  # its CFP and the grants disclosing it go with it
+                for record in repo.find(kind, ref=trace_id):
+                    repo.delete(kind, record.record_id)
             repo.delete(Kind.PARTS, trace_id)
             uow.commit()
 

@@ -3,6 +3,8 @@
 The status machine is the supply-chain core's (`supplychain.trades.TRANSITIONS`): a request starts NOT_COMPLETED,
 the upstream links its product, answers by registering its CFP (→ COMPLETED, derived on read), or rejects; the
 downstream may cancel while it is open. Counts cover the whole upstream tree, identities never leave it (openapi #11).
+Each change writes its notification (`REQUEST_NEW`, `REQUEST_CANCELED`, `REQUEST_REJECTED`, `CFP_RESPONSED` when a
+linked part already has a CFP) in its own transaction; listeners hear of it after the commit.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from passbridge.jsontypes import JsonObject, JsonValue
 from passbridge.ouranos import fields as f
 from passbridge.ouranos.accounts import Caller
 from passbridge.ouranos.model import Kind, Record
+from passbridge.ouranos.notifications import NotificationService, NotificationType
 from passbridge.ouranos.paging import Page, page
 from passbridge.ouranos.parts import owned_part, upstream_view
 from passbridge.ouranos.ports import OuranosRepository, UnitOfWorkFactory
@@ -91,8 +94,8 @@ def trade_model(trade: Record) -> JsonValue:
 class TradeService:
     """Trade requests, responses and their status."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, notifications: NotificationService) -> None:
+        self._uow, self._clock, self._notes = uow, clock, notifications
 
     def _now(self) -> str:
         return self._clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -153,8 +156,11 @@ class TradeService:
                 Kind.TRADE, trade_id, caller.operator_id, {"tradeModel": trade, "statusModel": status}, upstream
             )
             repo.put(record)
+            note = self._notes.write(repo, NotificationType.REQUEST_NEW, record)
             uow.commit()
-            return {"tradeModel": trade, "statusModel": status_model(repo, record)}
+            sent: JsonObject = {"tradeModel": trade, "statusModel": status_model(repo, record)}
+        self._notes.publish([note])
+        return sent
 
     def requests(self, caller: Caller, trace_ids: Sequence[str], size: int, after: str | None) -> Page:
         """``GET tradeRequest``: the caller's requests (`traceability.TradeModel`), by child `traceIds` if given."""
@@ -194,8 +200,12 @@ class TradeService:
             _act(trade, status_of(repo, trade), TradeAction.LINK)
             doc = f.obj(trade.doc, "$")
             linked = {**f.obj(doc["tradeModel"], "$"), "upstreamTraceId": trace_id}
-            repo.put(Record(Kind.TRADE, trade_id, trade.operator_id, {**doc, "tradeModel": linked}, trade.ref))
+            record = Record(Kind.TRADE, trade_id, trade.operator_id, {**doc, "tradeModel": linked}, trade.ref)
+            repo.put(record)
+            answered = status_of(repo, record) is TradeStatus.COMPLETED  # the linked part has a CFP already
+            notes = [self._notes.write(repo, NotificationType.CFP_RESPONSED, record)] if answered else []
             uow.commit()
+        self._notes.publish(notes)
         return linked
 
     def statuses(
@@ -254,8 +264,12 @@ class TradeService:
                 "replyMessage": reply,
                 "requestStatus": {**f.obj(status["requestStatus"], "$"), "cfpResponseStatus": new.value},
             }
-            repo.put(Record(Kind.TRADE, trade_id, trade.operator_id, {**stored, "statusModel": changed}, trade.ref))
+            record = Record(Kind.TRADE, trade_id, trade.operator_id, {**stored, "statusModel": changed}, trade.ref)
+            repo.put(record)
+            kind = NotificationType.REQUEST_CANCELED if wanted == "CANCEL" else NotificationType.REQUEST_REJECTED
+            note = self._notes.write(repo, kind, record)
             uow.commit()
+        self._notes.publish([note])
 
     @staticmethod
     def _trade(repo: OuranosRepository, trade_id: str) -> Record:

@@ -447,9 +447,9 @@ ou_records = Table(
     "ou_records",
     metadata,
     Column("kind", String(16), primary_key=True),  # ouranos.model.Kind
-    Column("record_id", String(36), primary_key=True),
+    Column("record_id", String(128), primary_key=True),  # a UUID, or a composite key (ACL grants)
     Column("operator_id", String(36), nullable=False),
-    Column("ref", String(36), nullable=True),  # openOperatorId, parent traceId, upstream operatorId, traceId
+    Column("ref", String(512), nullable=True),  # openOperatorId, parent traceId, upstream operatorId, traceId, DID
     Column("doc", Text, nullable=False),  # the OpenAPI model's JSON, decimals digit for digit
     Index("ix_ou_records_kind", "kind", "operator_id"),
     Index("ix_ou_records_ref", "kind", "ref"),

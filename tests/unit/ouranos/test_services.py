@@ -170,6 +170,10 @@ def test_counts_cover_the_upstream_tree_and_answers_are_totals(platform: Ouranos
     assert a_status() == ("NOT_COMPLETED", 2, 1, "UNTERMINATED")  # the cathode maker answered; A sees only a count
     platform.cfp.put(b, _cfp(b_product, "1", "4", pre_bought="3", main_bought="4"))  # 2 kg x 1.5 and x 2
     assert a_status() == ("COMPLETED", 2, 2, "TERMINATED")
+    assert platform.cfp.get(a, [a_child]) == []  # nothing is disclosed before B grants it
+    acl: Any = [{"aclItemGroup": "TOTALCFP", "releasedFlag": True}]
+    grant = {"operatorId": b.operator_id, "releasedToOperatorId": a.operator_id, "traceId": b_product, "acl": acl}
+    platform.acl.put(b, grant)
     got: Any = {r["cfpType"]: r["ghgEmission"] for r in platform.cfp.get(a, [a_child])}  # type: ignore[index, call-overload]
     assert got == {"preProductionResponse": 4, "mainProductionResponse": 8}  # B's totals per kilogram of cell
     assert c.operator_id not in str(platform.cfp.get(a, [a_child])) + str(platform.trades.received(b, 10, None))

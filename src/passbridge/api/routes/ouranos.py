@@ -4,6 +4,8 @@ Layout: `OuranosRoute` (``X-Track`` on every response; errors in the documented 
 not problem+json) · the caller (``apiKey`` header, optional CIDR allow-list, ``Authorization: Bearer``) ·
 ``/auth/login|refresh|change`` · ``/api/v1/authInfo`` · ``/api/v1/datatransport`` dispatching on ``dataTarget``
 as the OpenAPI does (one path, the target in the query) · list pages with ``limit`` / ``after`` and ``Link``.
+Our documented extensions on the same path, after the traceability API: ``dataTarget=cfpAcl`` (``PUT`` a disclosure
+grant, ``GET &traceId=`` the caller's grants) and ``dataTarget=notification`` (``GET``, oldest first, paged).
 """
 
 from __future__ import annotations
@@ -211,7 +213,10 @@ async def put_auth_info(request: Request, data_target: DataTarget) -> Response:
     return await run_in_threadpool(_put_auth_info, request, data_target, await _body(request))
 
 
-@router.get("/api/v1/datatransport", summary="Read parts, structures, trades, status, CFP, CFP certificates")
+@router.get(
+    "/api/v1/datatransport",
+    summary="Read parts, structures, trades, status, CFP, CFP certificates; CFP grants and notifications (extensions)",
+)
 def get_datatransport(
     request: Request,
     data_target: DataTarget,
@@ -257,7 +262,11 @@ def get_datatransport(
             return _json(platform.cfp.get(caller, many))
         case "cfpCertification" if one is not None:
             return _json(platform.cfp.certifications(caller, one))
-        case "partsStructure" | "cfpCertification":
+        case "cfpAcl" if one is not None:
+            return _json(platform.acl.get(caller, one))
+        case "notification":
+            return _paged(request, platform.notifications.list(caller, after, size))
+        case "partsStructure" | "cfpCertification" | "cfpAcl":
             raise InvalidInput.at("traceId", "is required", fields.RULE)
     raise _unknown(data_target)
 
@@ -276,6 +285,8 @@ def _put_datatransport(request: Request, data_target: str, body: JsonValue) -> R
             return Response(status_code=201)
         case "cfp":
             return _json(platform.cfp.put(caller, body), 201)
+        case "cfpAcl":
+            return _json(platform.acl.put(caller, body), 201)
     raise _unknown(data_target)
 
 
@@ -285,7 +296,10 @@ def _put_trade_response(request: Request, trade_id: str | None, trace_id: str | 
     return _json(platform.trades.respond(caller, trade, trace), 201)
 
 
-@router.put("/api/v1/datatransport", summary="Register parts, structures, trade requests/responses, status, CFP")
+@router.put(
+    "/api/v1/datatransport",
+    summary="Register parts, structures, trade requests/responses, status, CFP; CFP grants (extension)",
+)
 async def put_datatransport(
     request: Request,
     data_target: DataTarget,
