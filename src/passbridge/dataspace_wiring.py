@@ -1,6 +1,7 @@
 """Composition of a node's data-space connector (part of the composition root, kept apart from `bootstrap` for
 size): the passports as DSP assets, the DSP client with the node's address policy and DCP tokens, the provider /
-consumer services, the outbox and its worker.
+consumer services, the outbox and its worker, and — when the settings declare a BPNL (`Settings.pcf`) — the
+carbon footprints of our released parts as PCF datasets (`pcf_source`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from passbridge.dataspace.node import NodeProfile
 from passbridge.dataspace.ports import RenderedAsset
 from passbridge.dataspace.services import DataspaceService
 from passbridge.ecosystems.catenax.battery_pass import FORMAT as DEFAULT_FORMAT
+from passbridge.ecosystems.catenax.pcf import PcfContext, SupplyChainPcf
 from passbridge.identity.credentials import CredentialType
 from passbridge.identity.did import CachingDidResolver
 from passbridge.identity.keys import KeyStore
@@ -34,6 +36,8 @@ from passbridge.passport.services import PassportService
 from passbridge.settings import Settings
 from passbridge.storage.dataspace import SqlOutboxQueue
 from passbridge.storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from passbridge.supplychain.model import Part
+from passbridge.supplychain.services import SupplyChainService
 
 DATAPLANE_KEY = "dsp-dataplane"
 """Signs the data plane's access tokens (never published: only this node checks them)."""
@@ -84,6 +88,24 @@ class DataspaceNode:
     worker: OutboxWorker
 
 
+def pcf_source(
+    settings: Settings, clock: Clock, uow: SqlAlchemyUnitOfWorkFactory, supplychain: SupplyChainService
+) -> SupplyChainPcf | None:
+    """Our parts' PCFs as DSP datasets, with the declarations of `settings.pcf`; None when no BPNL is set.
+
+    Each PCF names our part by its Ouranos ``partsName`` (also as the customer's id: a partner gives none in the
+    ACL) and is ``created`` when it is rendered.
+    """
+    declared = settings.pcf
+    if declared is None or not declared.enabled:
+        return None
+
+    def context_for(part: Part) -> PcfContext:
+        return declared.context(part.parts_name, part.parts_name, created=clock.now())
+
+    return SupplyChainPcf(supplychain, uow, context_for)
+
+
 def build_dataspace(
     settings: Settings,
     clock: Clock,
@@ -92,8 +114,9 @@ def build_dataspace(
     http: httpx.Client,
     identity: NodeIdentity,
     passports: PassportService,
+    supplychain: SupplyChainService | None = None,
 ) -> DataspaceNode:
-    """The connector of one node."""
+    """The connector of one node; with `supplychain`, also its PCF datasets when `settings.pcf` names a BPNL."""
     policy = address_policy(settings)
     node = NodeProfile(identity.did, settings.effective_public_url, keys.signing_key(DATAPLANE_KEY))
     resolver = CachingDidResolver(DidWebResolver(http, policy), ttl_seconds=settings.identity_cache_seconds)
@@ -115,7 +138,20 @@ def build_dataspace(
     client.bind(prepare=service.outgoing_body, give_up=service.abandon)
     callbacks = ConsumerCallbacks(uow, clock, worker, service.waiters, service.check_callback)
     consumer = ConsumerService(uow, clock, node, client, service.waiters)
-    return DataspaceNode(service, callbacks, DataPlaneService(uow, clock, node, assets), consumer, client, worker)
+    dataplane = DataPlaneService(uow, clock, node, assets)
+    pcf = None if supplychain is None else pcf_source(settings, clock, uow, supplychain)
+    if pcf is not None:
+        service.offer_pcf(pcf)
+        dataplane.offer_pcf(pcf)
+    return DataspaceNode(service, callbacks, dataplane, consumer, client, worker)
 
 
-__all__ = ["DATAPLANE_KEY", "MEMBERSHIP", "WALLET_TYPES_SECONDS", "DataspaceNode", "PassportAssets", "build_dataspace"]
+__all__ = [
+    "DATAPLANE_KEY",
+    "MEMBERSHIP",
+    "WALLET_TYPES_SECONDS",
+    "DataspaceNode",
+    "PassportAssets",
+    "build_dataspace",
+    "pcf_source",
+]

@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from passbridge.errors import ConfigurationError
+from passbridge.pcf_settings import PcfSettings
 
 
 class NodeRole(enum.Enum):
@@ -51,6 +52,11 @@ class Settings(BaseSettings):
     dsp_conformance: bool = Field(
         default=False, description="DSP TCK conformance mode: unauthenticated /tck routes; loopback or allowed_hosts"
     )
+    pcf: PcfSettings | None = Field(default=None, description="our PCF declarations; offered over DSP once set")
+    ouranos_url: str = Field(default="", description="Ouranos platform base URL (…/ouranos) for `ouranos sync`")
+    ouranos_api_key: str = Field(default="", description="the apiKey the platform operator issued us")
+    ouranos_account: str = Field(default="", description="our operatorAccountId (e-mail) on the platform")
+    ouranos_password: str = Field(default="", description="its accountPassword (better: PASSBRIDGE_OURANOS_PASSWORD)")
 
     @property
     def effective_database_url(self) -> str:
