@@ -34,11 +34,16 @@ def _ready(url: str) -> bool:
 
 @contextlib.contextmanager
 def served_node(
-    data_dir: Path, ready_path: str, *, args: Sequence[str] = (), env: Mapping[str, str] | None = None
+    data_dir: Path,
+    ready_path: str,
+    *,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """`passbridge serve --port <free> --data-dir data_dir [args]` until the block ends; yields its base URL once
-    `ready_path` answers 200. The server's output is in ``data_dir/server.log``."""
-    port = free_port()
+    """`passbridge serve --port <port or a free one> --data-dir data_dir [args]` until the block ends; yields its
+    base URL once `ready_path` answers 200. The server's output is in ``data_dir/server.log``."""
+    port = port or free_port()
     log_path = data_dir / "server.log"
     log = log_path.open("wb")
     server = subprocess.Popen(

@@ -23,6 +23,7 @@ from passbridge.identity.passport_signing import SdJwtPassportSigner
 from passbridge.identity.services import NodeIdentity
 from passbridge.identity.tokens import TokenIssuer
 from passbridge.identity_wiring import SIGNING_KEY, build_identity, outbound_client
+from passbridge.link_wiring import LinkGateway, build_link
 from passbridge.ouranos.services import KEY_NAME as OURANOS_KEY, OuranosPlatform
 from passbridge.passport.ports import Renderer
 from passbridge.passport.services import PassportService
@@ -54,9 +55,13 @@ class Services:
     dataspace: DataspaceNode
     ouranos: OuranosPlatform | None = None
     """The Ouranos data transaction API, on an `ouranos-platform` node only."""
+    link: LinkGateway | None = None
+    """The Ouranos-Catena-X link (consents, presences, the bridge), on an `ouranos-platform` node only."""
 
     def close(self) -> None:
-        """Stop the DSP outbox worker, release the database connections and the outbound HTTP client."""
+        """Stop the link and the DSP outbox worker, release the database connections and the outbound HTTP client."""
+        if self.link is not None:
+            self.link.close()
         self.dataspace.worker.stop()
         self.engine.dispose()
         self.http.close()
@@ -94,11 +99,24 @@ def bootstrap(
     supplychain = SupplyChainService(uow, clock, passports)
     http = http_client or outbound_client(settings)
     identity = build_identity(settings, clock, uow, keys, http)
-    dataspace = build_dataspace(settings, clock, uow, keys, http, identity, passports)
-    ouranos = None
+    dataspace = build_dataspace(settings, clock, uow, keys, http, identity, passports, supplychain)
+    ouranos = link = None
     if NodeRole.OURANOS_PLATFORM in settings.roles:
         ouranos = OuranosPlatform.build(uow, clock, keys.signing_key(OURANOS_KEY))
-    return Services(settings, clock, engine, uow, passports, tokens, supplychain, identity, http, dataspace, ouranos)
+        issuer = (
+            identity.did
+            if identity.authority is not None
+            else did_web(settings.authority_url or settings.effective_public_url)
+        )
+
+        def presence(presence_settings: Settings) -> Services:
+            """A presence node: same clock and outbound client, its own store and keys."""
+            return bootstrap(presence_settings, clock=clock, http_client=http)
+
+        link = build_link(settings, clock, uow, ouranos, presence, identity.authority, issuer)
+    return Services(
+        settings, clock, engine, uow, passports, tokens, supplychain, identity, http, dataspace, ouranos, link
+    )
 
 
 __all__ = ["TOKEN_KEY", "Services", "bootstrap", "renderers"]

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 from passbridge import __version__
 from passbridge.api import problems
 from passbridge.api.fastpath import PassportReadFastPath
+from passbridge.api.link_mount import LinkMount
 from passbridge.api.routes import aas, consumer, dataplane, dsp, identity, ouranos, passports, public, supplychain, tck
 from passbridge.bootstrap import Services, bootstrap
 from passbridge.settings import Settings
@@ -28,9 +29,13 @@ def create_app(services: Services) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         services.dataspace.worker.start()
+        if services.link is not None:
+            services.link.service.start()
         try:
             yield
         finally:
+            if services.link is not None:
+                services.link.service.stop()
             services.dataspace.worker.stop()
 
     app = FastAPI(
@@ -65,7 +70,10 @@ def create_asgi(services: Services) -> ASGIApp:
     The front wraps the whole app rather than being added as Starlette middleware, so the hottest request skips
     the middleware stack entirely (~15 % more reads per second); everything else passes straight through.
     """
-    return PassportReadFastPath(create_app(services), services)
+    front: ASGIApp = PassportReadFastPath(create_app(services), services)
+    if services.link is not None:  # the presences of consenting Ouranos operators, under /link/<operatorId>
+        front = LinkMount(front, services.link, create_app)
+    return front
 
 
 def create_app_from_environment() -> ASGIApp:

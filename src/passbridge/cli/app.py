@@ -16,6 +16,7 @@ from passbridge.cli import (
     docs as docs_cli,
     fetch as fetch_cli,
     identity as identity_cli,
+    link as link_cli,
     ouranos as ouranos_cli,
     passports as passport_cli,
     supplychain as supplychain_cli,
@@ -46,6 +47,7 @@ app.add_typer(identity_cli.identity_app, name="identity")
 app.add_typer(identity_cli.authority_app, name="authority")
 app.add_typer(identity_cli.credentials_app, name="credentials")
 app.add_typer(ouranos_cli.app, name="ouranos")
+app.add_typer(link_cli.app, name="link")
 app.command("verify")(verify_cli.verify)
 app.command("fetch")(fetch_cli.fetch)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -124,11 +126,11 @@ def token(
 
 @app.command()
 def demo(
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="exit after building the demo")] = False,
-    workdir: Annotated[Path | None, typer.Option("--workdir", help="where the demo node keeps its data")] = None,
-    port: Annotated[int, typer.Option(help="port for the demo node")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="exit after the story")] = False,
+    workdir: Annotated[Path | None, typer.Option("--workdir", help="where the demo nodes keep their data")] = None,
+    port: Annotated[int, typer.Option(help="port of the OEM node when serving")] = 8000,
 ) -> None:
-    """Build a demo node with sample passports, print what a reader sees, then serve it."""
+    """Start the two data spaces on this machine (7 nodes), tell their story, then serve the OEM's node."""
     from passbridge.cli.demo import run_demo
 
     run_guarded(lambda: run_demo(workdir or Path("passbridge-data") / "demo", port=port, serve=not no_serve))

@@ -30,6 +30,7 @@ from passbridge.dataspace import negotiation, transfer
 from passbridge.dataspace.catalog import HTTP_PULL, Dataset
 from passbridge.dataspace.dataplane import access_level
 from passbridge.dataspace.messages import (
+    CatalogRequestMessage,
     ContractRequestMessage,
     DataAddress,
     NegotiationState,
@@ -43,6 +44,7 @@ from passbridge.dataspace.offers import LEVELS
 from passbridge.dataspace.ports import Counterparty, DataspaceUnitOfWorkFactory, StoredAgreement
 from passbridge.errors import CounterpartyError, InvalidInput
 from passbridge.identity.did import did_web
+from passbridge.jsoncodec import loads_exact
 from passbridge.passport.model import PassportId
 
 RECHECK_SECONDS = 0.5
@@ -140,6 +142,18 @@ def best_offer(dataset: Dataset) -> Policy:
     return max(dataset.offers, key=lambda offer: LEVELS.index(access_level(offer, LEVELS)))
 
 
+def _said(media_type: str, body: bytes) -> tuple[str, ...]:
+    """The ``detail`` of a problem+json refusal (how our data plane says why), else nothing."""
+    if "json" not in media_type:
+        return ()
+    try:
+        doc = loads_exact(body)
+    except Exception:  # a body that is not JSON: nothing to quote
+        return ()
+    detail = doc.get("detail") if isinstance(doc, dict) else None
+    return (detail[:500],) if isinstance(detail, str) else ()
+
+
 class ConsumerService:
     """Fetches datasets from providers through DSP."""
 
@@ -209,12 +223,21 @@ class ConsumerService:
         with timer.step("data"):
             status, media_type, body = self._remote.pull(address, query)
         if status != 200:
-            raise CounterpartyError("data", f"the data plane answered {status}", status)
+            raise CounterpartyError("data", f"the data plane answered {status}", status, _said(media_type, body))
         self._remember(key, agreement, address, transfer_pid)
         level = access_level(agreement.agreement, LEVELS)
         return FetchResult(
             wanted.dataset_id, provider, level, agreement.id, transfer_pid, False, media_type, body, tuple(timer.steps)
         )
+
+    def datasets(self, provider: str) -> list[Dataset]:
+        """The datasets `provider` (a DID) offers us: discovery, then one catalog request.
+
+        Raises:
+            CounterpartyError: the provider refused or failed (names the step).
+        """
+        base = self._bases.get(provider) or self._discover(provider, None)
+        return list(self._remote.catalog(base, provider, CatalogRequestMessage()).all_datasets())
 
     def _remembered(self, key: tuple[str, str]) -> tuple[StoredAgreement, DataAddress, str] | None:
         """The EDR this process last used for (provider, dataset), while its token has time left (no database

@@ -8,6 +8,7 @@ DID, querying a credential service — possibly this very node) never block the 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
@@ -48,6 +49,15 @@ def _json(body: bytes) -> Any:
 def did_document(services: ServicesDep) -> JSONResponse:
     """Signing keys (current and retained) and the service endpoints (credential service, DSP, issuer)."""
     return JSONResponse(services.identity.document().to_json(), media_type="application/did+json")
+
+
+@router.get("/did.json", summary="The DID document of a node whose DID has a path (did:web:host:link:<id>)")
+def did_document_at_path(services: ServicesDep) -> JSONResponse:
+    """did:web resolves a DID with path segments to ``<path>/did.json`` (e.g. an Ouranos operator's link presence
+    mounted under the platform); only such a node answers here."""
+    if not urlsplit(services.settings.effective_public_url).path.strip("/"):
+        raise NotFound("this node's DID has no path: its document is /.well-known/did.json")
+    return did_document(services)
 
 
 # holder: DCP credential service -------------------------------------------------------------------------------
