@@ -124,15 +124,6 @@ def test_export_as_roles_and_formats_and_show(node: Path) -> None:
     assert shown.exit_code == 0 and "LAPBDEMO1EVB77000000001" in shown.stdout
 
 
-def test_demo_builds_a_node_and_exits_with_no_serve(node: Path) -> None:
-    result = runner.invoke(app, ["demo", "--no-serve", "--workdir", str(node / "demo")])
-    assert result.exit_code == 0, result.output
-    assert f"/p/{sample_passport_id(1)}" in result.stdout
-    assert "waste" in result.stdout and "repurposed" in result.stdout
-    rerun = runner.invoke(app, ["demo", "--no-serve", "--workdir", str(node / "demo")])
-    assert rerun.exit_code == 0  # idempotent
-
-
 def test_wrong_settings_fail_naming_the_key(node: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PASSBRIDGE_PORT", "not-a-port")
     result = runner.invoke(app, ["token", "--role", "owner"])
