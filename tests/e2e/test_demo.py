@@ -117,6 +117,20 @@ def test_a_revoked_operator_is_refused_across_the_data_spaces(demo: tuple[Path, 
     assert "refusal 'revoked'" in demo[1]
 
 
+def test_cfp_requests_cross_the_link_in_both_directions(demo: tuple[Path, str], outcome: dict[str, Any]) -> None:
+    link = outcome["link"]
+    to_ouranos = link["catenaxToOuranos"]
+    assert ":link:" in to_ouranos["presence"] and to_ouranos["matchesRollup"] is True
+    # per cell: stage 1 = 1.2 kg CAM x 10.8 + 0.6 kg graphite x 2.0 = 14.16; stage 2 = 1.2 kg CAM x 5.0 + 6.0 own = 12
+    assert (Decimal(to_ouranos["stage1"]), Decimal(to_ouranos["stage2"])) == (Decimal("14.16"), Decimal(12))
+    back = link["ouranosToCatenax"]
+    assert (Decimal(back["pre"]), Decimal(back["main"])) == (Decimal("0.4"), Decimal("1.1"))  # the recycler's figures
+    assert back["afterRevocation"] == "rejected"
+    _, out = demo
+    assert "arrives as Ouranos trade request" in out and "passbridge ouranos sync" in out
+    assert "the trade request is rejected" in out and "revoked" in out
+
+
 def test_the_demo_runs_again_in_the_same_workdir(demo: tuple[Path, str]) -> None:
     workdir, _ = demo
     assert (workdir / "nodes" / MARKER).exists()

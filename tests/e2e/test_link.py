@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from passbridge.errors import CounterpartyError
+from passbridge.errors import CounterpartyError, InvalidInput, NotFound
 from passbridge.jsoncodec import loads_exact
 from passbridge.link.bridge import BridgeResult, Outcome
 from passbridge.ouranos.model import Kind
@@ -327,3 +327,34 @@ def test_a_requester_without_consent_is_rejected_and_a_cancelled_request_is_not_
     with world.ou.services.uow(write=False) as uow:
         assert not uow.ouranos.find(Kind.PARTS, operator_id=supplier.operator_id)
         assert not uow.ouranos.find(Kind.CFP, operator_id=supplier.operator_id)
+
+
+def test_a_catenax_request_reaches_the_ouranos_operator_as_an_ordinary_trade_request(world: LinkWorld) -> None:
+    did, oem_operator = _presented_cathode(world)
+    trade_id = world.link.ask(world.eu_oem.did, world.cathode.operator_id, "JP-CAM-9", "kilogram")
+    page: Any = world.platform.notifications.list(world.cathode)
+    (note,) = [n for n in page.items if n["notificationType"] == "REQUEST_NEW"]
+    assert note["tradeRelation"]["tradeId"] == trade_id
+    assert note["tradeRelation"]["downstreamOperatorId"] == oem_operator
+    received: Any = world.platform.trades.received(world.cathode, 10, None)
+    (request,) = received.items
+    assert request["partsModel"]["amountRequired"] is None  # no quantity upstream
+    assert "through the link" in request["statusModel"]["message"]
+    # the cathode maker answers with its own tools: links its part and releases the footprint to the requester
+    world.platform.trades.respond(world.cathode, trade_id, world.cathode_part)
+    _grant(world, oem_operator)
+    component = _payload(fetch(world.eu_oem, f"urn:uuid:{world.cathode_part}", did, "battery-component-1.0.0"))
+    assert component["pcfValues"]["sharesPerStage"]["absPcfValue"]["stageValue"] == Decimal(7)
+
+
+def test_a_catenax_request_needs_a_presented_participant_and_a_consenting_operator(world: LinkWorld) -> None:
+    with pytest.raises(NotFound):
+        world.link.ask(world.eu_oem.did, world.cathode.operator_id, "JP-CAM-9")
+    world.link.add_participant(world.eu_oem.did, EU_OEM_BPNL, "EU OEM GmbH")
+    with pytest.raises(InvalidInput) as refused:
+        world.link.ask(world.eu_oem.did, world.cathode.operator_id, "JP-CAM-9")
+    assert refused.value.violations[0].path == "upstreamOperatorId"
+    world.link.consent(world.cathode.operator_id, CATHODE_BPNL)
+    with pytest.raises(InvalidInput) as bad_unit:
+        world.link.ask(world.eu_oem.did, world.cathode.operator_id, "JP-CAM-9", "furlong")
+    assert bad_unit.value.violations[0].path == "amountRequiredUnit"

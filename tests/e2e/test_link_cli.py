@@ -51,6 +51,22 @@ def test_consent_and_participants_through_the_cli(tmp_path: Path) -> None:
         assert code == 0, out
         participant = json.loads(out)
         assert participant["globalOperatorId"] == "BPNL00000000EOEM"
+        code, out = _run(
+            "link",
+            "ask",
+            "did:web:oem.example",
+            "--to",
+            operator_id,
+            "--part",
+            "JP-CAM-9",
+            "--unit",
+            "furlong",
+            *common,
+        )
+        assert code == 2 and "amountRequiredUnit" in out
+        code, out = _run("link", "ask", "did:web:oem.example", "--to", operator_id, "--part", "JP-CAM-9", *common)
+        assert code == 0, out
+        assert json.loads(out)["tradeId"]
         code, out = _run("link", "list", *common)
         assert code == 0, out
         listed = json.loads(out)

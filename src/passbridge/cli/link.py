@@ -4,6 +4,8 @@
   operator credential; prints the DID). ``withdraw OPERATOR_ID`` ends it.
 - ``participant-add DID --bpnl BPNL --name NAME``: present a Catena-X participant to Ouranos operators as an
   operator (prints its ``operatorId``, which operators address trade requests to).
+- ``ask DID --to OPERATOR_ID --part NAME``: relay a Catena-X participant's CFP request to an Ouranos operator (an
+  ordinary trade request from the operator presenting the participant).
 - ``list``: consents and participants. ``sync``: answer every open request to a Catena-X participant now (a
   served platform does this by itself on each ``REQUEST_NEW``).
 
@@ -74,6 +76,22 @@ def participant_add(
     with node(config, database_url, data_dir) as services:
         added = run_guarded(lambda: _link(services).add_participant(did, bpnl, name, bpns))
         print_json({"operatorId": added.operator_id, "did": added.did, "globalOperatorId": added.bpnl})
+
+
+@app.command("ask")
+def ask(
+    did: Annotated[str, typer.Argument(help="the Catena-X participant asking (its DID)")],
+    operator_id: Annotated[str, typer.Option("--to", help="the Ouranos operatorId asked")],
+    part: Annotated[str, typer.Option("--part", help="the part, by the name the operator knows it (partsName)")],
+    unit: Annotated[str, typer.Option("--unit", help="declared unit (Ouranos spelling)")] = "unit",
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Relay a Catena-X participant's CFP request to an Ouranos operator as an ordinary trade request."""
+    with node(config, database_url, data_dir) as services:
+        trade_id = run_guarded(lambda: _link(services).ask(did, operator_id, part, unit))
+        print_json({"tradeId": trade_id})
 
 
 @app.command("list")

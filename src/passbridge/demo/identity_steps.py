@@ -15,7 +15,7 @@ from typing import Any
 from passbridge.demo.launcher import RunningNode
 from passbridge.demo.narration import Narrator
 from passbridge.demo.scenario import CATHODE_OP, CELL_OP, OEM_OP, RECYCLER_OP
-from passbridge.demo.world import StoryStepFailed, World, wait_issued
+from passbridge.demo.world import OURANOS_PASSWORD, StoryStepFailed, World, wait_issued
 from passbridge.identity.credentials import CredentialType
 from passbridge.identity.trust import Recognition, TypeMapping
 
@@ -46,10 +46,12 @@ def certify_members(world: World, say: Narrator) -> None:
     if platform is None:
         raise StoryStepFailed("the Ouranos node has no platform role")
     for node, operator in ((world.cathode, CATHODE_OP), (world.cell, CELL_OP)):
-        operator_id, _api_key = platform.accounts.add_operator(
-            operator["name"], operator["openOperatorId"], f"admin@{node.name}.example.jp", "Demo#Passw0rd"
+        account = f"admin@{node.name}.example.jp"
+        operator_id, api_key = platform.accounts.add_operator(
+            operator["name"], operator["openOperatorId"], account, OURANOS_PASSWORD
         )
         world.operators[node.name] = operator_id
+        world.ouranos_logins[node.name] = (api_key, account)
         subject = {
             "operatorId": operator_id,
             "openOperatorId": operator["openOperatorId"],

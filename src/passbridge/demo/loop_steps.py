@@ -60,7 +60,7 @@ def end_of_life_story(world: World, say: Narrator) -> None:
         f"on the recycler's notice the OEM (economic operator, owner of the passport) records '{status_text}': "
         f"passport ends, {len(versions.get('versions', []))} signed versions stay readable"
     )
-    import_document(world, recycler, recycler_document(world.cell.did))
+    import_document(world, recycler, recycler_document(world.cell.did, link_steps.cell_link_did(world)))
     in_battery = world.outcome.get("rollup", {}).get("materials", {})
     rates = []
     for element, recovered in RECOVERED_KG.items():

@@ -15,7 +15,7 @@ class Narrator:
     """Prints the story: `section` headings, `say` lines (plain text, no markup), `table` rows."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(soft_wrap=True, highlight=False)
+        self.console = console or Console(soft_wrap=True, highlight=False, emoji=False)
         self.lines: list[str] = []
 
     def section(self, title: str) -> None:

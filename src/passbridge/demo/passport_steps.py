@@ -75,7 +75,8 @@ def deliver_answer(
     say.say(
         f"{supplier.title} → {customer.title}: answer {answer['answerId'][:8]}… for {answer['declaredUnit']}: "
         f"{total} kg CO2e, materials {sorted(answer.get('materials') or {})}, {answer['tradesCount']} upstream "
-        "trade(s) as a count only (handed over directly: the link steps did not deliver it)"
+        "trade(s) as a count only (the supplier's full answer, materials and origin included, handed over "
+        "directly: Ouranos carries the CFP only)"
     )
     return report
 
@@ -113,8 +114,8 @@ def supply_chain_story(world: World, say: Narrator) -> None:
     import_document(world, world.cell, cell_document(world.oem.did))
     import_document(world, world.oem, oem_document(world.passports))
     say.say("imported: CAM-811 (cathode maker), CELL-200Ah (cell maker), EVB-77 = 104 cells + 35 kg housing (OEM)")
-    say.say_all(link_steps.link_story(world))
     deliver_answer(world, say, world.cathode, CAM, world.cell, "tohoku-cell", TRADE_CELL_CAM)
+    say.say_all(link_steps.link_story(world))
     deliver_answer(world, say, world.cell, CELL, world.oem, "europa-motors", TRADE_PACK_CELL)
     rollup = json_of(
         world.call(

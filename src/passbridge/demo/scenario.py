@@ -49,6 +49,9 @@ RECYCLER_OP: Final = {
     "bpnl": "BPNL0000000RCY01",
 }
 ALL_ITEMS: Final = ["TOTALCFP", "TOTALDQR", "MATERIALS", "ORIGIN"]
+CELL_SITE: Final = {"id": "sendai", "operator": "tohoku-cell", "name": "Sendai plant", "country": "JP",
+                    "openPlantId": "SENDAI000001"}  # fmt: skip
+"""The cell maker's plant; its `openPlantId` is how its Ouranos tools find the plant on the platform."""
 
 CELLS_PER_PACK: Final = 104
 RECOVERED_KG: Final = {"cobalt": Decimal("5.616"), "lithium": Decimal("5.616")}
@@ -126,10 +129,11 @@ def cell_document(oem_did: str) -> dict[str, Any]:
     """The cell maker's data: CELL-200Ah from purchased CAM and graphite, and the OEM's grant."""
     return {
         "operators": [CELL_OP, CATHODE_OP, {**OEM_OP, "did": oem_did}],
+        "sites": [CELL_SITE],
         "parts": [
-            _part(CELL, "tohoku-cell", "CELL-200Ah", "unit"),
-            _part(CAM_BOUGHT, "tohoku-cell", "CAM purchased", "kilogram"),
-            _part(GRAPHITE, "tohoku-cell", "graphite", "kilogram", terminated=True),
+            {**_part(CELL, "tohoku-cell", "CELL-200Ah", "unit"), "site": "sendai"},
+            {**_part(CAM_BOUGHT, "tohoku-cell", "CAM purchased", "kilogram"), "site": "sendai"},
+            {**_part(GRAPHITE, "tohoku-cell", "graphite", "kilogram", terminated=True), "site": "sendai"},
         ],
         "bomLines": [_line(CELL, CAM_BOUGHT, "1.2", "kilogram"), _line(CELL, GRAPHITE, "0.6", "kilogram")],
         "footprints": [
@@ -169,10 +173,19 @@ def oem_document(passport_ids: list[str]) -> dict[str, Any]:
     }
 
 
-def recycler_document(cell_maker_did: str) -> dict[str, Any]:
-    """The recycler's data: lot RB-2026-01 of recovered cobalt and lithium salts, granted to the cell maker."""
+def recycler_document(cell_maker_did: str, link_did: str | None = None) -> dict[str, Any]:
+    """The recycler's data: lot RB-2026-01 of recovered cobalt and lithium salts, granted to the cell maker — to
+    its own node's DID (everything) and, with `link_did`, to the DID the Ouranos link presents it by (the carbon
+    footprint only: Ouranos carries nothing else)."""
+    link: list[dict[str, Any]] = []
+    grants: list[dict[str, Any]] = []
+    if link_did is not None:
+        link = [
+            {"id": "tohoku-cell-ouranos", "name": "Tohoku Cell K.K. (via Ouranos)", "country": "JP", "did": link_did}
+        ]
+        grants = [{"partner": "tohoku-cell-ouranos", "traceId": LOT, "released": ["TOTALCFP", "TOTALDQR"]}]
     return {
-        "operators": [RECYCLER_OP, {**CELL_OP, "did": cell_maker_did}],
+        "operators": [RECYCLER_OP, {**CELL_OP, "did": cell_maker_did}, *link],
         "parts": [_part(LOT, "rhein-recycling", "RB-2026-01 recovered Co/Li salts", "kilogram", terminated=True)],
         "footprints": [_own(LOT, "kilogram", raw=("0.4", _dqr("2", "1", "1")), main=("1.1", _dqr("1", "1", "1")))],
         "materials": [
@@ -185,7 +198,7 @@ def recycler_document(cell_maker_did: str) -> dict[str, Any]:
                 },
             }
         ],
-        "acl": [{"partner": "tohoku-cell", "traceId": LOT, "released": ALL_ITEMS}],
+        "acl": [{"partner": "tohoku-cell", "traceId": LOT, "released": ALL_ITEMS}, *grants],
     }
 
 

@@ -33,6 +33,8 @@ from passbridge.pcf_settings import PcfSettings
 from passbridge.settings import NodeRole
 
 OWNER_TOKEN_SECONDS = 3600
+OURANOS_PASSWORD = "Demo#Passw0rd"
+"""Every demo operator's platform password (the story logs in with it, as the companies' tools do)."""
 HTTP_TIMEOUT_SECONDS = 60.0
 
 
@@ -59,6 +61,8 @@ class World:
     """The OEM's passport ids (battery 1 stays in use, battery 2 reaches end of life)."""
     operators: dict[str, str] = field(default_factory=dict)
     """Node name → its Ouranos ``operatorId`` on the platform."""
+    ouranos_logins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Node name → (its API key, its account) on the platform (the password is `OURANOS_PASSWORD`)."""
 
     @property
     def nodes(self) -> dict[str, RunningNode]:
@@ -150,6 +154,7 @@ def wait_issued(world: World, node: RunningNode, location: str) -> None:
 
 __all__ = [
     "HTTP_TIMEOUT_SECONDS",
+    "OURANOS_PASSWORD",
     "OWNER_TOKEN_SECONDS",
     "StoryStepFailed",
     "World",

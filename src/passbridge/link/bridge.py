@@ -24,8 +24,10 @@ import enum
 import logging
 import queue
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from passbridge.ecosystems.catenax.pcf_read import read_component_pcf
@@ -160,6 +162,63 @@ class LinkService:
             )
             return [p for p in found if p is not None]
 
+    def ask(self, participant_did: str, upstream_operator_id: str, parts_name: str, unit: str = "unit") -> str:
+        """A Catena-X participant's CFP request to an Ouranos operator, as the operator sees every request: an
+        ordinary trade request (``REQUEST_NEW``) from the operator that presents the participant, for a child part
+        `parts_name` of its "Catena-X purchases". The quantity is a placeholder 1 — the real one never leaves
+        Catena-X, and Ouranos shows none upstream anyway. Once the operator answers and grants the participant
+        ``TOTALCFP``, the answer is in its presence's catalog. Returns the ``tradeId``.
+
+        Raises:
+            NotFound: no participant with that DID, no such operator. InvalidInput: a bad part name or unit; the
+                operator has not consented (its answer could not reach Catena-X).
+        """
+        caller_name = f.required_text({"partsName": parts_name}, "partsName", "$", high=50)
+        if unit not in f.UNITS:
+            raise InvalidInput.at("amountRequiredUnit", f"must be one of {', '.join(f.UNITS)}", f.RULE)
+        with self._uow() as uow:
+            repo = uow.ouranos
+            participant = records.participant_by_did(repo, participant_did)
+            if participant is None:
+                raise NotFound(f"{participant_did} is not presented on Ouranos (passbridge link participant-add)")
+            if repo.get(Kind.OPERATOR, upstream_operator_id) is None:
+                raise NotFound(f"no operator {upstream_operator_id}")
+            if records.consent_of(repo, upstream_operator_id) is None:
+                raise InvalidInput.at(
+                    "upstreamOperatorId", "has not consented to the link: its answer could not reach Catena-X", f.RULE
+                )
+            parent_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-purchases:{participant.operator_id}"))
+            child_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-part:{participant.operator_id}:{caller_name}"))
+            base: JsonObject = {
+                "operatorId": participant.operator_id,
+                "plantId": participant.plant_id,
+                "supportPartsName": None,
+                "terminatedFlag": False,
+                **dict.fromkeys(_PART_TEXTS),
+            }
+            if repo.get(Kind.PARTS, parent_id) is None:
+                parent = {**base, "traceId": parent_id, "partsName": "Catena-X purchases", "amountRequired": None,
+                          "amountRequiredUnit": None}  # fmt: skip
+                repo.put(Record(Kind.PARTS, parent_id, participant.operator_id, parent))
+            child = {**base, "traceId": child_id, "partsName": caller_name, "amountRequired": Decimal(1),
+                     "amountRequiredUnit": unit}  # fmt: skip
+            repo.put(Record(Kind.PARTS, child_id, participant.operator_id, child, ref=parent_id))
+            uow.commit()
+        request: JsonObject = {
+            "tradeModel": {
+                "downstreamOperatorId": participant.operator_id,
+                "upstreamOperatorId": upstream_operator_id,
+                "downstreamTraceId": child_id,
+            },
+            "statusModel": {
+                "requestType": "CFP",
+                "message": f"CFP request from {participant.name} (Catena-X, {participant.bpnl}) through the link",
+                "responseDueDate": None,
+            },
+        }
+        trade = self._platform.trades.request(Caller(participant.operator_id, GATEWAY_ACCOUNT), request)
+        return str(f.obj(trade["tradeModel"], "$")["tradeId"])
+
     # the bridge ------------------------------------------------------------------------------------------------
 
     def _notified(self, note: JsonObject) -> None:
@@ -245,7 +304,7 @@ class LinkService:
             dataset_id, payload = self._fetch(presence, participant, wanted)
             pcf = read_component_pcf(loads_exact(payload))
         except CounterpartyError as exc:
-            return self._reject(trade_id, participant, f"Catena-X refused at {exc.step}: {exc}")
+            return self._reject(trade_id, participant, f"Catena-X refused: {exc}")
         except (InvalidInput, LookupError) as exc:
             return self._reject(trade_id, participant, str(exc))
         return self._register(
