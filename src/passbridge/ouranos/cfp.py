@@ -27,7 +27,7 @@ from passbridge.ouranos.model import Kind, Record
 from passbridge.ouranos.notifications import Notification, NotificationService, NotificationType
 from passbridge.ouranos.parts import owned_part
 from passbridge.ouranos.ports import OuranosRepository, UnitOfWorkFactory
-from passbridge.ouranos.trades import status_of, trade_model
+from passbridge.ouranos.trades import status_of, stored_status, trade_model
 from passbridge.supplychain.quantities import ouranos_round
 from passbridge.supplychain.trades import ACTIVE_STATUSES, TradeAction, TradeStatus
 
@@ -168,36 +168,58 @@ class CfpService:
         return list(records)
 
     def get(self, caller: Caller, trace_ids: Sequence[str]) -> list[JsonValue]:
-        """The caller's records for each part, then the upstream's answers for parts it asked a supplier about."""
+        """The caller's records for each part, then the upstream's answers for parts it asked a supplier about.
+
+        A handful of queries whatever the number of parts (≤ 50): the parts, their CFPs, the caller's trades,
+        the linked upstream CFPs and the grants, each read at once.
+
+        Raises:
+            InvalidInput: no traceId. NotFound: a part that is not the caller's.
+        """
         if not trace_ids:
             raise InvalidInput.at("traceIds", "at least one traceId is required", f.RULE)
         out: list[JsonValue] = []
         with self._uow(write=False) as uow:
             repo = uow.ouranos
+            parts = repo.get_many(Kind.PARTS, trace_ids)
             for trace_id in trace_ids:
-                owned_part(repo, caller, trace_id)
-                for record in repo.find(Kind.CFP, ref=trace_id):
+                part = parts.get(trace_id)
+                if part is None or part.operator_id != caller.operator_id:
+                    raise NotFound(f"no part with traceId {trace_id} of the caller")
+            own = repo.find_refs(Kind.CFP, trace_ids)
+            answers = self._answers(repo, caller, trace_ids)
+            for trace_id in trace_ids:
+                for record in own.get(trace_id, ()):
                     out.extend(record.doc if isinstance(record.doc, list) else [])
-                out.extend(self._answers(repo, caller, trace_id))
+                out.extend(answers.get(trace_id, ()))
         return out
 
     @staticmethod
-    def _answers(repo: OuranosRepository, caller: Caller, trace_id: str) -> list[JsonValue]:
+    def _answers(repo: OuranosRepository, caller: Caller, trace_ids: Sequence[str]) -> dict[str, list[JsonValue]]:
+        """The upstream's answer for each of `trace_ids` the caller asked about (first completed, released trade)."""
+        wanted = set(trace_ids)
+        linked: list[tuple[str, str, Record]] = []
         for trade in repo.find(Kind.TRADE, operator_id=caller.operator_id):
             model = f.obj(trade_model(trade), "$")
             upstream_trace = model.get("upstreamTraceId")
-            if model["downstreamTraceId"] != trace_id or not isinstance(upstream_trace, str):
+            if model["downstreamTraceId"] in wanted and isinstance(upstream_trace, str) and trade.ref is not None:
+                linked.append((str(model["downstreamTraceId"]), upstream_trace, trade))
+        upstream_cfps = repo.find_refs(Kind.CFP, sorted({upstream for _, upstream, _ in linked}))
+        out: dict[str, list[JsonValue]] = {}
+        for trace_id, upstream_trace, trade in linked:
+            records = upstream_cfps.get(upstream_trace)
+            stored = stored_status(trade)
+            completed = stored is TradeStatus.COMPLETED or (stored is TradeStatus.NOT_COMPLETED and bool(records))
+            if trace_id in out or not completed or not records:  # `status_of`, without a query per trade
                 continue
-            if status_of(repo, trade) is not TradeStatus.COMPLETED or trade.ref is None:
-                continue
+            assert trade.ref is not None
             released = released_groups(repo, trade.ref, caller.operator_id, upstream_trace)
             if TOTALCFP not in released:
                 continue  # nothing is disclosed without an explicit grant (ouranos.md §4)
-            for record in repo.find(Kind.CFP, ref=upstream_trace, limit=1):
-                upstream = [f.obj(r, "$") for r in record.doc] if isinstance(record.doc, list) else []
-                answers = answer(upstream, trace_id)
-                return answers if TOTALDQR in released else [_withheld_dqr(r) for r in answers]
-        return []
+            upstream = [f.obj(r, "$") for r in records[0].doc] if isinstance(records[0].doc, list) else []
+            answers = answer(upstream, trace_id)
+            out[trace_id] = answers if TOTALDQR in released else [_withheld_dqr(r) for r in answers]
+        return out
 
     def certifications(self, caller: Caller, trace_id: str) -> list[JsonValue]:
         """``GET cfpCertification``: certificate metadata of the caller's part (none are uploaded here yet)."""

@@ -28,6 +28,14 @@ class OuranosRepository(Protocol):
         """Records of `kind` matching the given columns, by `record_id`, after `after`, at most `limit`."""
         ...
 
+    def get_many(self, kind: Kind, record_ids: Sequence[str]) -> dict[str, Record]:
+        """The records of `kind` among `record_ids` (one query), by `record_id`; absent ones are left out."""
+        ...
+
+    def find_refs(self, kind: Kind, refs: Sequence[str]) -> dict[str, list[Record]]:
+        """The records of `kind` whose `ref` is one of `refs` (one query), grouped by `ref`, in `record_id` order."""
+        ...
+
     def put(self, record: Record) -> None:
         """Insert or replace a record."""
         ...

@@ -35,9 +35,13 @@ def _act(trade: Record, stored: TradeStatus, action: TradeAction) -> TradeStatus
     return allowed[action]
 
 
-def _stored(trade: Record) -> TradeStatus:
+def stored_status(trade: Record) -> TradeStatus:
+    """The status as stored (COMPLETED is derived on read: `status_of`)."""
     status = f.obj(f.obj(trade.doc, "$")["statusModel"], "$")
     return TradeStatus(f.obj(status["requestStatus"], "$")["cfpResponseStatus"])
+
+
+_stored = stored_status
 
 
 def _answered(repo: OuranosRepository, trade: Record) -> bool:
@@ -279,4 +283,10 @@ class TradeService:
         return trade
 
 
-__all__ = ["TradeService", "status_model", "status_of", "trade_model"]
+__all__ = [
+    "TradeService",
+    "status_model",
+    "status_of",
+    "stored_status",
+    "trade_model",
+]

@@ -62,6 +62,23 @@ class SqlOuranosRepository:
             query = query.limit(limit)
         return [_record(row) for row in self._c.execute(query).mappings()]
 
+    def get_many(self, kind: Kind, record_ids: Sequence[str]) -> dict[str, Record]:
+        """The records of `kind` among `record_ids` (one query), by `record_id`; absent ones are left out."""
+        if not record_ids:
+            return {}
+        query = select(ou_records).where(_r.kind == kind.value, _r.record_id.in_(list(record_ids)))
+        return {row["record_id"]: _record(row) for row in self._c.execute(query).mappings()}
+
+    def find_refs(self, kind: Kind, refs: Sequence[str]) -> dict[str, list[Record]]:
+        """The records of `kind` whose `ref` is one of `refs` (one query), grouped by `ref`, in `record_id` order."""
+        out: dict[str, list[Record]] = {}
+        if not refs:
+            return out
+        query = select(ou_records).where(_r.kind == kind.value, _r.ref.in_(list(refs))).order_by(_r.record_id)
+        for row in self._c.execute(query).mappings():
+            out.setdefault(row["ref"], []).append(_record(row))
+        return out
+
     def put(self, record: Record) -> None:
         """Insert or replace a record."""
         values = {"operator_id": record.operator_id, "ref": record.ref, "doc": dumps_exact(record.doc).decode()}

@@ -50,6 +50,17 @@ class FakeRepository:
         )
         return found[:limit] if limit is not None else found
 
+    def get_many(self, kind: Kind, record_ids: Sequence[str]) -> dict[str, Record]:
+        return {i: r for i in record_ids if (r := self.get(kind, i)) is not None}
+
+    def find_refs(self, kind: Kind, refs: Sequence[str]) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = {}
+        for ref in refs:
+            found = list(self.find(kind, ref=ref))
+            if found:
+                out[ref] = found
+        return out
+
     def put(self, record: Record) -> None:
         self.records[(record.kind, record.record_id)] = record
 
