@@ -24,10 +24,8 @@ import enum
 import logging
 import queue
 import threading
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Protocol
 
 from passbridge.ecosystems.catenax.pcf_read import read_component_pcf
@@ -38,7 +36,7 @@ from passbridge.link import records
 from passbridge.link.cfp_mapping import TOTALCFP, TOTALDQR, registration
 from passbridge.ouranos import fields as f
 from passbridge.ouranos.accounts import Caller
-from passbridge.ouranos.model import Kind, Record
+from passbridge.ouranos.model import Kind
 from passbridge.ouranos.ports import UnitOfWorkFactory
 from passbridge.ouranos.services import OuranosPlatform
 from passbridge.ouranos.trades import status_of
@@ -48,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 GATEWAY_ACCOUNT = "link-gateway"
 """The `account_id` the bridge acts under when it answers for a Catena-X participant."""
-_PART_TEXTS = ("partsLabelName", "partsAddInfo1", "partsAddInfo2", "partsAddInfo3")
 
 
 class Presence(Protocol):
@@ -187,22 +184,7 @@ class LinkService:
                 raise InvalidInput.at(
                     "upstreamOperatorId", "has not consented to the link: its answer could not reach Catena-X", f.RULE
                 )
-            parent_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-purchases:{participant.operator_id}"))
-            child_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-part:{participant.operator_id}:{caller_name}"))
-            base: JsonObject = {
-                "operatorId": participant.operator_id,
-                "plantId": participant.plant_id,
-                "supportPartsName": None,
-                "terminatedFlag": False,
-                **dict.fromkeys(_PART_TEXTS),
-            }
-            if repo.get(Kind.PARTS, parent_id) is None:
-                parent = {**base, "traceId": parent_id, "partsName": "Catena-X purchases", "amountRequired": None,
-                          "amountRequiredUnit": None}  # fmt: skip
-                repo.put(Record(Kind.PARTS, parent_id, participant.operator_id, parent))
-            child = {**base, "traceId": child_id, "partsName": caller_name, "amountRequired": Decimal(1),
-                     "amountRequiredUnit": unit}  # fmt: skip
-            repo.put(Record(Kind.PARTS, child_id, participant.operator_id, child, ref=parent_id))
+            child_id = records.put_requested_part(repo, participant, caller_name, unit)
             uow.commit()
         request: JsonObject = {
             "tradeModel": {
@@ -363,18 +345,8 @@ class LinkService:
             if existing is not None and existing.operator_id != participant.operator_id:
                 raise InvalidInput.at("traceId", f"{trace_id} is another operator's part", f.RULE)
             if existing is None:
-                part: JsonObject = {
-                    "traceId": trace_id,
-                    "operatorId": participant.operator_id,
-                    "plantId": participant.plant_id,
-                    "partsName": parts_name[:50],
-                    "supportPartsName": None,
-                    "terminatedFlag": False,
-                    "amountRequired": None,
-                    "amountRequiredUnit": str(f.obj(cfp[0], "$")["ghgDeclaredUnit"]).removeprefix("kgCO2e/"),
-                    **dict.fromkeys(_PART_TEXTS),
-                }
-                repo.put(Record(Kind.PARTS, trace_id, participant.operator_id, part))
+                unit = str(f.obj(cfp[0], "$")["ghgDeclaredUnit"]).removeprefix("kgCO2e/")
+                records.put_supplied_part(repo, participant, trace_id, parts_name, unit)
                 created = True
             uow.commit()
         grant: JsonObject = {

@@ -12,6 +12,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Final
 
 from passbridge.errors import Conflict, InvalidInput, NotFound
@@ -200,6 +201,42 @@ def put_participant(repo: OuranosRepository, did: str, bpnl: str, name: str, bpn
     return participant
 
 
+_PART_TEXTS: Final = ("partsLabelName", "partsAddInfo1", "partsAddInfo2", "partsAddInfo3")
+
+
+def _part(participant: Participant, trace_id: str, name: str, amount: Decimal | None, unit: str | None) -> JsonObject:
+    """A `traceability.PartsModel` of the participant's operator at its plant."""
+    return {
+        "traceId": trace_id,
+        "operatorId": participant.operator_id,
+        "plantId": participant.plant_id,
+        "partsName": name[:50],
+        "supportPartsName": None,
+        "terminatedFlag": False,
+        "amountRequired": amount,
+        "amountRequiredUnit": unit,
+        **dict.fromkeys(_PART_TEXTS),
+    }
+
+
+def put_requested_part(repo: OuranosRepository, participant: Participant, parts_name: str, unit: str) -> str:
+    """The child part a participant's request is about (under its one "Catena-X purchases" parent; quantity a
+    placeholder 1 — the real one stays in Catena-X); its `traceId`, the same for the same name."""
+    parent_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-purchases:{participant.operator_id}"))
+    child_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-part:{participant.operator_id}:{parts_name}"))
+    if repo.get(Kind.PARTS, parent_id) is None:
+        parent = _part(participant, parent_id, "Catena-X purchases", None, None)
+        repo.put(Record(Kind.PARTS, parent_id, participant.operator_id, parent))
+    child = _part(participant, child_id, parts_name, Decimal(1), unit)
+    repo.put(Record(Kind.PARTS, child_id, participant.operator_id, child, ref=parent_id))
+    return child_id
+
+
+def put_supplied_part(repo: OuranosRepository, participant: Participant, trace_id: str, name: str, unit: str) -> None:
+    """The participant's own part (its Catena-X trace id) whose CFP the link registers."""
+    repo.put(Record(Kind.PARTS, trace_id, participant.operator_id, _part(participant, trace_id, name, None, unit)))
+
+
 __all__ = [
     "BPNL",
     "BPNS",
@@ -212,5 +249,7 @@ __all__ = [
     "participant_by_operator",
     "put_consent",
     "put_participant",
+    "put_requested_part",
+    "put_supplied_part",
     "withdraw_consent",
 ]
