@@ -8,28 +8,17 @@ Numbers: `tests.e2e.test_dsp_pcf` (CAM-811 per kg: stage 1 = 4, stage 2 = 5, tot
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from passbridge.jsoncodec import loads_exact
 from passbridge.passport.access import Role
 from passbridge.pcf_settings import PcfSettings
-from tests.conftest import FixedClock, auth
+from tests.conftest import auth
 from tests.dsp_world import certify, create_passport, fetch
 from tests.e2e.test_pcf_settings import DECLARATIONS
 from tests.network import Network, Node
 from tests.supplychain_scenario import CAM, body, cathode_node
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
 
 
 def _offer_to(node: Node, partner: Node) -> None:

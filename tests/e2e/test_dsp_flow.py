@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,6 @@ from tests.dsp_world import World, build_world, certify, fetch, row_counts
 from tests.network import Network
 
 DSP = "/dsp/2025-1"
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
 
 
 @pytest.fixture

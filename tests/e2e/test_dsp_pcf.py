@@ -13,20 +13,17 @@ stage 2 = 5, total 9; TeR = (2.25·4 + 2·5)/9 = 2.11111, GeR = (2.375·4 + 1·5
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from passbridge.ecosystems.catenax.pcf import PcfContext, SupplyChainPcf
 from passbridge.jsoncodec import loads_exact
 from passbridge.passport.access import Role
 from passbridge.supplychain.model import Part
-from tests.conftest import FixedClock, auth
+from tests.conftest import auth
 from tests.dsp_world import certify, fetch
 from tests.network import Network, Node
 from tests.supplychain_scenario import CAM, body, cathode_node
@@ -54,29 +51,6 @@ def _context(part: Part) -> PcfContext:
         exempted_emissions_percent=Decimal(0),
         ccs_included=False,
     )
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
-
-
-@pytest.fixture
-def wire(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every request and response body that crosses the network between nodes."""
-    seen: list[str] = []
-    original = network.transport.handle_request
-
-    def spy(request: httpx.Request) -> httpx.Response:
-        response = original(request)
-        request_body = request.read().decode("utf-8", "replace")
-        seen.append(f"{request.url} {request_body} {response.status_code} {response.content.decode('utf-8')}")
-        return response
-
-    monkeypatch.setattr(network.transport, "handle_request", spy)
-    return seen
 
 
 def _import(supplier: Node, customer: Node, released: list[str] | None = None) -> None:

@@ -9,15 +9,12 @@ v0.8 field and change nothing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from passbridge import jsonld
 from passbridge.dataspace.offers import DTR_ASSET
-from tests.conftest import FixedClock
 from tests.dsp_world import World, build_world, snapshot
 from tests.network import Network
 
@@ -36,13 +33,6 @@ EDC_CONTEXT = {  # what Tractus-X EDC 0.7 inlines (shared/fixtures/dsp/tractusx-
     "dspace": DSPACE,
 }
 CONSUMER_PID = "urn:uuid:00000000-0000-4000-8000-0000000008a1"
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ Mutual recognition is live: revocations and withdrawn recognitions on either sid
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,28 +35,6 @@ from tests.network import Network
 
 SECRETS = ("NiSO4-secret-lot", "0.42", "0.37", "TC-CELL-2", "5120001000001", "5120001000002")
 """The cathode maker's child part and its quantity, the cell maker's quantity and parent part, corporate numbers."""
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
-
-
-@pytest.fixture
-def wire(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every request and response that crosses the network between nodes."""
-    seen: list[str] = []
-    original = network.transport.handle_request
-
-    def spy(request: httpx.Request) -> httpx.Response:
-        response = original(request)
-        seen.append(f"{request.url} {request.read().decode('utf-8', 'replace')} {response.status_code} {response.text}")
-        return response
-
-    monkeypatch.setattr(network.transport, "handle_request", spy)
-    return seen
 
 
 @pytest.fixture
@@ -202,24 +178,34 @@ def test_withdrawing_the_recognition_stops_all_cross_side_access(world: LinkWorl
     assert refused.value.status == 401 and "issuer-not-trusted" in str(refused.value)
 
 
-def _ask_europe(world: LinkWorld) -> tuple[str, str]:
-    """The cell maker consents, the EU supplier is presented and offers its PCF; the cell maker's trade request
-    for CAM-811. (trade id, the supplier's operator id)"""
-    consent = world.link.consent(world.cell.operator_id, "BPNL00000000TCJP")
-    supplier = world.link.add_participant(world.eu_supplier.did, EU_SUPPLIER_BPNL, "Nordzelle Cathode GmbH")
-    offer_supplier_pcf(world.eu_supplier, consent.did)
-    trade: Any = world.platform.trades.request(
-        world.cell,
-        {
-            "tradeModel": {
-                "downstreamOperatorId": world.cell.operator_id,
-                "upstreamOperatorId": supplier.operator_id,
-                "downstreamTraceId": world.cell_child,
-            },
-            "statusModel": {"requestType": "CFP", "message": "CFP of CAM-811, please", "responseDueDate": None},
+def _request_cam(world: LinkWorld, supplier_operator: str) -> str:
+    """The cell maker's ordinary trade request for its child part CAM-811 to `supplier_operator`; the trade id."""
+    request: Any = {
+        "tradeModel": {
+            "downstreamOperatorId": world.cell.operator_id,
+            "upstreamOperatorId": supplier_operator,
+            "downstreamTraceId": world.cell_child,
         },
-    )
-    return str(trade["tradeModel"]["tradeId"]), supplier.operator_id
+        "statusModel": {"requestType": "CFP", "message": "CFP of CAM-811, please", "responseDueDate": None},
+    }
+    trade: Any = world.platform.trades.request(world.cell, request)
+    return str(trade["tradeModel"]["tradeId"])
+
+
+def _present_supplier(world: LinkWorld, cell_did: str | None) -> str:
+    """The EU supplier presented as an operator (its operator id); it offers its PCF to `cell_did` if given."""
+    supplier = world.link.add_participant(world.eu_supplier.did, EU_SUPPLIER_BPNL, "Nordzelle Cathode GmbH")
+    if cell_did is not None:
+        offer_supplier_pcf(world.eu_supplier, cell_did)
+    return supplier.operator_id
+
+
+def _ask_europe(world: LinkWorld) -> tuple[str, str]:
+    """The cell maker consents, the EU supplier is presented and offers its PCF, the cell maker asks it.
+    (trade id, the supplier's operator id)"""
+    consent = world.link.consent(world.cell.operator_id, "BPNL00000000TCJP")
+    supplier_operator = _present_supplier(world, consent.did)
+    return _request_cam(world, supplier_operator), supplier_operator
 
 
 def _wait_for(world: LinkWorld, trade_id: str) -> BridgeResult:
@@ -268,7 +254,8 @@ def test_a_revoked_ouranos_operator_is_refused_by_catenax_and_the_request_reject
     (credential,) = presence.services.identity.holder.wallet()
     assert world.ou.services.identity.authority is not None
     world.ou.services.identity.authority.revoke(credential.credential_id)  # certification withdrawn in Japan
-    trade_id, supplier_operator = _ask_europe_again(world, consent.did)
+    supplier_operator = _present_supplier(world, consent.did)
+    trade_id = _request_cam(world, supplier_operator)
     (result,) = world.link.run_pending()
     assert result.trade_id == trade_id and result.outcome is Outcome.REJECTED
     assert "revoked" in result.detail
@@ -282,51 +269,25 @@ def test_a_revoked_ouranos_operator_is_refused_by_catenax_and_the_request_reject
         assert not uow.ouranos.find(Kind.PARTS, operator_id=supplier_operator)  # nothing registered
 
 
-def _ask_europe_again(world: LinkWorld, cell_did: str) -> tuple[str, str]:
-    supplier = world.link.add_participant(world.eu_supplier.did, EU_SUPPLIER_BPNL, "Nordzelle Cathode GmbH")
-    offer_supplier_pcf(world.eu_supplier, cell_did)
-    trade: Any = world.platform.trades.request(
-        world.cell,
-        {
-            "tradeModel": {
-                "downstreamOperatorId": world.cell.operator_id,
-                "upstreamOperatorId": supplier.operator_id,
-                "downstreamTraceId": world.cell_child,
-            },
-            "statusModel": {"requestType": "CFP", "message": None, "responseDueDate": None},
-        },
-    )
-    return str(trade["tradeModel"]["tradeId"]), supplier.operator_id
-
-
 def test_a_requester_without_consent_is_rejected_and_a_cancelled_request_is_not_answered(world: LinkWorld) -> None:
     world.link.stop()
-    supplier = world.link.add_participant(world.eu_supplier.did, EU_SUPPLIER_BPNL, "Nordzelle Cathode GmbH")
-    request: Any = {
-        "tradeModel": {
-            "downstreamOperatorId": world.cell.operator_id,
-            "upstreamOperatorId": supplier.operator_id,
-            "downstreamTraceId": world.cell_child,
-        },
-        "statusModel": {"requestType": "CFP", "message": None, "responseDueDate": None},
-    }
-    first: Any = world.platform.trades.request(world.cell, request)
+    supplier_operator = _present_supplier(world, None)
+    first = _request_cam(world, supplier_operator)
     (result,) = world.link.run_pending()
     assert result.outcome is Outcome.REJECTED and "not consented" in result.detail
-    assert first["tradeModel"]["tradeId"] == result.trade_id
+    assert first == result.trade_id
 
     consent = world.link.consent(world.cell.operator_id, "BPNL00000000TCJP")
     offer_supplier_pcf(world.eu_supplier, consent.did)
-    second: Any = world.platform.trades.request(world.cell, request)
-    trade_id = str(second["tradeModel"]["tradeId"])
+    trade_id = _request_cam(world, supplier_operator)
     world.platform.trades.set_status(
         world.cell, {"tradeId": trade_id, "requestStatus": {"cfpResponseStatus": "CANCEL"}}
     )
     (late,) = world.link.run_pending()
     assert late.trade_id == trade_id and late.outcome is Outcome.SKIPPED
     with world.ou.services.uow(write=False) as uow:
-        assert not uow.ouranos.find(Kind.PARTS, operator_id=supplier.operator_id)
-        assert not uow.ouranos.find(Kind.CFP, operator_id=supplier.operator_id)
+        assert not uow.ouranos.find(Kind.PARTS, operator_id=supplier_operator)
+        assert not uow.ouranos.find(Kind.CFP, operator_id=supplier_operator)
 
 
 def test_a_catenax_request_reaches_the_ouranos_operator_as_an_ordinary_trade_request(world: LinkWorld) -> None:

@@ -7,9 +7,7 @@ after Ouranos revokes its credential or Catena-X withdraws the recognition — e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,13 +21,6 @@ OPERATOR = {
     "openOperatorId": "1234567890123",
     "certificationStatus": "certified",
 }
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -121,13 +120,6 @@ class World:
 
 def _stages(footprint: FootprintRollup) -> dict[str, Decimal]:
     return {s.stage.value: s.total for s in footprint.stages}
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
 
 
 @pytest.fixture

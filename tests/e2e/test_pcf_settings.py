@@ -8,7 +8,6 @@ Numbers: `tests.e2e.test_dsp_pcf` (CAM-811: stage 1 = 4, stage 2 = 5, total 9 kg
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +20,7 @@ from passbridge.jsoncodec import loads_exact
 from passbridge.passport.access import Role
 from passbridge.pcf_settings import PcfSettings
 from passbridge.settings import load_settings
-from tests.conftest import FixedClock, auth
+from tests.conftest import auth
 from tests.dsp_world import certify, fetch
 from tests.network import Network, Node
 from tests.supplychain_scenario import CAM, body, cathode_node
@@ -39,13 +38,6 @@ DECLARATIONS: dict[str, Any] = {
     "exempted_emissions_percent": "1.5",
     "ccs_included": False,
 }
-
-
-@pytest.fixture
-def network(tmp_path: Path, clock: FixedClock) -> Iterator[Network]:
-    net = Network(tmp_path, clock)
-    yield net
-    net.close()
 
 
 def _json(raw: bytes) -> Any:
