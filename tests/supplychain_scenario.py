@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from passbridge.jsoncodec import dumps_exact
+from passbridge.supplychain.document_parts import bom_line, dqr, own, part
 
 _NS = uuid.UUID("0d1c5a3e-7b2f-4c69-8e41-3f5a2b6c7d80")
 
@@ -39,38 +40,6 @@ C = {
 ALL_ITEMS = ["TOTALCFP", "TOTALDQR", "MATERIALS", "ORIGIN"]
 
 
-def _dqr(ter: str, ger: str, tir: str) -> dict[str, str]:
-    return {"TeR": ter, "GeR": ger, "TiR": tir}
-
-
-def _part(trace_id: str, operator: str, name: str, unit: str, terminated: bool = False) -> dict[str, Any]:
-    return {
-        "traceId": trace_id,
-        "operator": operator,
-        "partsName": name,
-        "declaredUnit": unit,
-        "terminated": terminated,
-    }
-
-
-def _line(parent: str, child: str, amount: str, unit: str) -> dict[str, str]:
-    return {"parentTraceId": parent, "traceId": child, "amountRequired": amount, "amountRequiredUnit": unit}
-
-
-def _own(trace_id: str, unit: str, **stages: tuple[str, dict[str, str]]) -> dict[str, Any]:
-    names = {
-        "raw": "rawMaterialAcquisitionAndPreProcessing",
-        "main": "mainProduction",
-        "dist": "distribution",
-        "eol": "endOfLifeAndRecycling",
-    }
-    return {
-        "traceId": trace_id,
-        "declaredUnit": unit,
-        "stages": {names[k]: {"ghgEmission": e, "dqr": q} for k, (e, q) in stages.items()},
-    }
-
-
 def answer_of_b() -> dict[str, Any]:
     """What B (tier 1) answers A for one cell: per-unit figures of its own product and its counts, nothing else."""
     return {
@@ -85,9 +54,9 @@ def answer_of_b() -> dict[str, Any]:
             "endOfLifeAndRecycling": "0",
         },
         "dqr": {
-            "rawMaterialAcquisitionAndPreProcessing": _dqr("2.2", "2.3", "2"),
-            "mainProduction": _dqr("1.625", "1", "1.375"),
-            "distribution": _dqr("2", "2", "2"),
+            "rawMaterialAcquisitionAndPreProcessing": dqr("2.2", "2.3", "2"),
+            "mainProduction": dqr("1.625", "1", "1.375"),
+            "distribution": dqr("2", "2", "2"),
         },
         "materials": {
             "nickel": {
@@ -119,19 +88,19 @@ def pack_node(*, with_answer: bool = True, passport_id: str | None = None) -> di
     doc: dict[str, Any] = {
         "operators": [A, B],
         "parts": [
-            _part(PACK, "pack-maker", "PACK-75", "unit"),
-            _part(CELLS, "pack-maker", "cell purchased", "unit"),
-            _part(HOUSING, "pack-maker", "housing", "kilogram", terminated=True),
+            part(PACK, "pack-maker", "PACK-75", "unit"),
+            part(CELLS, "pack-maker", "cell purchased", "unit"),
+            part(HOUSING, "pack-maker", "housing", "kilogram", terminated=True),
         ],
-        "bomLines": [_line(PACK, CELLS, "100", "unit"), _line(PACK, HOUSING, "20", "kilogram")],
+        "bomLines": [bom_line(PACK, CELLS, "100", "unit"), bom_line(PACK, HOUSING, "20", "kilogram")],
         "footprints": [
-            _own(HOUSING, "kilogram", raw=("1.5", _dqr("3", "3", "3"))),
-            _own(
+            own(HOUSING, "kilogram", raw=("1.5", dqr("3", "3", "3"))),
+            own(
                 PACK,
                 "unit",
-                main=("150", _dqr("1", "1", "1")),
-                dist=("50", _dqr("2", "2", "2")),
-                eol=("25", _dqr("3", "3", "3")),
+                main=("150", dqr("1", "1", "1")),
+                dist=("50", dqr("2", "2", "2")),
+                eol=("25", dqr("3", "3", "3")),
             ),
         ],
         "trades": [{"tradeId": TRADE_A_B, "downstreamTraceId": CELLS, "upstreamOperator": "nordzelle"}],
@@ -157,21 +126,21 @@ def cathode_node() -> dict[str, Any]:
     return {
         "operators": [C, B],
         "parts": [
-            _part(CAM, "kansai-cathode", "CAM-811", "kilogram"),
-            _part(NISO4, "kansai-cathode", "NiSO4 virgin", "kilogram", terminated=True),
-            _part(LOT, "kansai-cathode", "recycled lot R-2025-07", "kilogram", terminated=True),
-            _part(LI2CO3, "kansai-cathode", "Li2CO3", "kilogram", terminated=True),
+            part(CAM, "kansai-cathode", "CAM-811", "kilogram"),
+            part(NISO4, "kansai-cathode", "NiSO4 virgin", "kilogram", terminated=True),
+            part(LOT, "kansai-cathode", "recycled lot R-2025-07", "kilogram", terminated=True),
+            part(LI2CO3, "kansai-cathode", "Li2CO3", "kilogram", terminated=True),
         ],
         "bomLines": [
-            _line(CAM, NISO4, "0.5", "kilogram"),
-            _line(CAM, LOT, "0.25", "kilogram"),
-            _line(CAM, LI2CO3, "100", "gram"),
+            bom_line(CAM, NISO4, "0.5", "kilogram"),
+            bom_line(CAM, LOT, "0.25", "kilogram"),
+            bom_line(CAM, LI2CO3, "100", "gram"),
         ],
         "footprints": [
-            _own(NISO4, "kilogram", raw=("4.0", _dqr("2", "3", "2"))),
-            _own(LOT, "kilogram", raw=("2.0", _dqr("1", "1", "2"))),
-            _own(LI2CO3, "kilogram", raw=("15.0", _dqr("3", "2", "2"))),
-            _own(CAM, "kilogram", main=("5.0", _dqr("2", "1", "1"))),
+            own(NISO4, "kilogram", raw=("4.0", dqr("2", "3", "2"))),
+            own(LOT, "kilogram", raw=("2.0", dqr("1", "1", "2"))),
+            own(LI2CO3, "kilogram", raw=("15.0", dqr("3", "2", "2"))),
+            own(CAM, "kilogram", main=("5.0", dqr("2", "1", "1"))),
         ],
         "materials": [
             {
@@ -211,14 +180,14 @@ def cell_node() -> dict[str, Any]:
             {k: v for k, v in A.items()},
         ],
         "parts": [
-            _part(CELL, "nordzelle", "CELL-50Ah", "unit"),
-            _part(CAM_BOUGHT, "nordzelle", "CAM purchased", "kilogram"),
-            _part(GRAPHITE, "nordzelle", "graphite", "kilogram", terminated=True),
+            part(CELL, "nordzelle", "CELL-50Ah", "unit"),
+            part(CAM_BOUGHT, "nordzelle", "CAM purchased", "kilogram"),
+            part(GRAPHITE, "nordzelle", "graphite", "kilogram", terminated=True),
         ],
-        "bomLines": [_line(CELL, CAM_BOUGHT, "2", "kilogram"), _line(CELL, GRAPHITE, "1", "kilogram")],
+        "bomLines": [bom_line(CELL, CAM_BOUGHT, "2", "kilogram"), bom_line(CELL, GRAPHITE, "1", "kilogram")],
         "footprints": [
-            _own(GRAPHITE, "kilogram", raw=("2.0", _dqr("2", "2", "2"))),
-            _own(CELL, "unit", main=("6.0", _dqr("1", "1", "2")), dist=("0.5", _dqr("2", "2", "2"))),
+            own(GRAPHITE, "kilogram", raw=("2.0", dqr("2", "2", "2"))),
+            own(CELL, "unit", main=("6.0", dqr("1", "1", "2")), dist=("0.5", dqr("2", "2", "2"))),
         ],
         "trades": [{"tradeId": TRADE_B_C, "downstreamTraceId": CAM_BOUGHT, "upstreamOperator": "kansai-cathode"}],
         "acl": [{"partner": "pack-maker", "traceId": CELL, "released": ALL_ITEMS}],

@@ -19,6 +19,8 @@ import uuid
 from decimal import Decimal
 from typing import Any, Final
 
+from passbridge.supplychain.document_parts import bom_line, dqr, own, part
+
 _NS: Final = uuid.UUID("3b0b9a52-5d1e-4f0e-a7c1-6a2f0c1d9e42")
 
 
@@ -61,33 +63,6 @@ EXPECTED_G2_RECYCLED_PERCENT: Final = {"cobalt": Decimal("50.000"), "lithium": D
 """Recycled content of CELL-G2 by hand (module docstring); the demo checks the passport against it."""
 
 
-def _dqr(ter: str, ger: str, tir: str) -> dict[str, str]:
-    return {"TeR": ter, "GeR": ger, "TiR": tir}
-
-
-def _part(trace_id: str, operator: str, name: str, unit: str, terminated: bool = False) -> dict[str, Any]:
-    return {
-        "traceId": trace_id,
-        "operator": operator,
-        "partsName": name,
-        "declaredUnit": unit,
-        "terminated": terminated,
-    }
-
-
-def _line(parent: str, child: str, amount: str, unit: str) -> dict[str, str]:
-    return {"parentTraceId": parent, "traceId": child, "amountRequired": amount, "amountRequiredUnit": unit}
-
-
-def _own(trace_id: str, unit: str, **stages: tuple[str, dict[str, str]]) -> dict[str, Any]:
-    names = {"raw": "rawMaterialAcquisitionAndPreProcessing", "main": "mainProduction", "dist": "distribution"}
-    return {
-        "traceId": trace_id,
-        "declaredUnit": unit,
-        "stages": {names[k]: {"ghgEmission": e, "dqr": q} for k, (e, q) in stages.items()},
-    }
-
-
 def _element(mass: str, country: str, *, recycled: bool = False) -> dict[str, Any]:
     element: dict[str, Any] = {"massKg": mass, "originKg": {country: mass}}
     if recycled:
@@ -100,21 +75,21 @@ def cathode_document(cell_maker_did: str) -> dict[str, Any]:
     return {
         "operators": [CATHODE_OP, {**CELL_OP, "did": cell_maker_did}],
         "parts": [
-            _part(CAM, "kansai-cathode", "CAM-811", "kilogram"),
-            _part(NISO4, "kansai-cathode", "NiSO4", "kilogram", terminated=True),
-            _part(COSO4, "kansai-cathode", "CoSO4", "kilogram", terminated=True),
-            _part(LI2CO3, "kansai-cathode", "Li2CO3", "kilogram", terminated=True),
+            part(CAM, "kansai-cathode", "CAM-811", "kilogram"),
+            part(NISO4, "kansai-cathode", "NiSO4", "kilogram", terminated=True),
+            part(COSO4, "kansai-cathode", "CoSO4", "kilogram", terminated=True),
+            part(LI2CO3, "kansai-cathode", "Li2CO3", "kilogram", terminated=True),
         ],
         "bomLines": [
-            _line(CAM, NISO4, "0.45", "kilogram"),
-            _line(CAM, COSO4, "0.25", "kilogram"),
-            _line(CAM, LI2CO3, "500", "gram"),
+            bom_line(CAM, NISO4, "0.45", "kilogram"),
+            bom_line(CAM, COSO4, "0.25", "kilogram"),
+            bom_line(CAM, LI2CO3, "500", "gram"),
         ],
         "footprints": [
-            _own(NISO4, "kilogram", raw=("4.0", _dqr("2", "3", "2"))),
-            _own(COSO4, "kilogram", raw=("6.0", _dqr("2", "2", "2"))),
-            _own(LI2CO3, "kilogram", raw=("15.0", _dqr("3", "2", "2"))),
-            _own(CAM, "kilogram", main=("5.0", _dqr("2", "1", "1"))),
+            own(NISO4, "kilogram", raw=("4.0", dqr("2", "3", "2"))),
+            own(COSO4, "kilogram", raw=("6.0", dqr("2", "2", "2"))),
+            own(LI2CO3, "kilogram", raw=("15.0", dqr("3", "2", "2"))),
+            own(CAM, "kilogram", main=("5.0", dqr("2", "1", "1"))),
         ],
         "materials": [
             {"traceId": NISO4, "declaredUnit": "kilogram", "elements": {"nickel": _element("0.22", "ID")}},
@@ -131,14 +106,14 @@ def cell_document(oem_did: str) -> dict[str, Any]:
         "operators": [CELL_OP, CATHODE_OP, {**OEM_OP, "did": oem_did}],
         "sites": [CELL_SITE],
         "parts": [
-            {**_part(CELL, "tohoku-cell", "CELL-200Ah", "unit"), "site": "sendai"},
-            {**_part(CAM_BOUGHT, "tohoku-cell", "CAM purchased", "kilogram"), "site": "sendai"},
-            {**_part(GRAPHITE, "tohoku-cell", "graphite", "kilogram", terminated=True), "site": "sendai"},
+            {**part(CELL, "tohoku-cell", "CELL-200Ah", "unit"), "site": "sendai"},
+            {**part(CAM_BOUGHT, "tohoku-cell", "CAM purchased", "kilogram"), "site": "sendai"},
+            {**part(GRAPHITE, "tohoku-cell", "graphite", "kilogram", terminated=True), "site": "sendai"},
         ],
-        "bomLines": [_line(CELL, CAM_BOUGHT, "1.2", "kilogram"), _line(CELL, GRAPHITE, "0.6", "kilogram")],
+        "bomLines": [bom_line(CELL, CAM_BOUGHT, "1.2", "kilogram"), bom_line(CELL, GRAPHITE, "0.6", "kilogram")],
         "footprints": [
-            _own(GRAPHITE, "kilogram", raw=("2.0", _dqr("2", "2", "2"))),
-            _own(CELL, "unit", main=("6.0", _dqr("1", "1", "2")), dist=("0.5", _dqr("2", "2", "2"))),
+            own(GRAPHITE, "kilogram", raw=("2.0", dqr("2", "2", "2"))),
+            own(CELL, "unit", main=("6.0", dqr("1", "1", "2")), dist=("0.5", dqr("2", "2", "2"))),
         ],
         "trades": [{"tradeId": TRADE_CELL_CAM, "downstreamTraceId": CAM_BOUGHT, "upstreamOperator": "kansai-cathode"}],
         "acl": [{"partner": "europa-motors", "traceId": CELL, "released": ALL_ITEMS}],
@@ -150,17 +125,17 @@ def oem_document(passport_ids: list[str]) -> dict[str, Any]:
     return {
         "operators": [OEM_OP, CELL_OP],
         "parts": [
-            _part(PACK, "europa-motors", "EVB-77", "unit"),
-            _part(CELLS_BOUGHT, "europa-motors", "cells purchased", "unit"),
-            _part(HOUSING, "europa-motors", "housing", "kilogram", terminated=True),
+            part(PACK, "europa-motors", "EVB-77", "unit"),
+            part(CELLS_BOUGHT, "europa-motors", "cells purchased", "unit"),
+            part(HOUSING, "europa-motors", "housing", "kilogram", terminated=True),
         ],
         "bomLines": [
-            _line(PACK, CELLS_BOUGHT, str(CELLS_PER_PACK), "unit"),
-            _line(PACK, HOUSING, "35", "kilogram"),
+            bom_line(PACK, CELLS_BOUGHT, str(CELLS_PER_PACK), "unit"),
+            bom_line(PACK, HOUSING, "35", "kilogram"),
         ],
         "footprints": [
-            _own(HOUSING, "kilogram", raw=("1.5", _dqr("3", "3", "3"))),
-            _own(PACK, "unit", main=("150", _dqr("1", "1", "1")), dist=("50", _dqr("2", "2", "2"))),
+            own(HOUSING, "kilogram", raw=("1.5", dqr("3", "3", "3"))),
+            own(PACK, "unit", main=("150", dqr("1", "1", "1")), dist=("50", dqr("2", "2", "2"))),
         ],
         "trades": [{"tradeId": TRADE_PACK_CELL, "downstreamTraceId": CELLS_BOUGHT, "upstreamOperator": "tohoku-cell"}],
         "batteryModels": [
@@ -186,8 +161,8 @@ def recycler_document(cell_maker_did: str, link_did: str | None = None) -> dict[
         grants = [{"partner": "tohoku-cell-ouranos", "traceId": LOT, "released": ["TOTALCFP", "TOTALDQR"]}]
     return {
         "operators": [RECYCLER_OP, {**CELL_OP, "did": cell_maker_did}, *link],
-        "parts": [_part(LOT, "rhein-recycling", "RB-2026-01 recovered Co/Li salts", "kilogram", terminated=True)],
-        "footprints": [_own(LOT, "kilogram", raw=("0.4", _dqr("2", "1", "1")), main=("1.1", _dqr("1", "1", "1")))],
+        "parts": [part(LOT, "rhein-recycling", "RB-2026-01 recovered Co/Li salts", "kilogram", terminated=True)],
+        "footprints": [own(LOT, "kilogram", raw=("0.4", dqr("2", "1", "1")), main=("1.1", dqr("1", "1", "1")))],
         "materials": [
             {
                 "traceId": LOT,
@@ -207,16 +182,16 @@ def second_generation_document(passport_id: str) -> dict[str, Any]:
     return {
         "operators": [CELL_OP, CATHODE_OP, RECYCLER_OP],
         "parts": [
-            _part(CELL_G2, "tohoku-cell", "CELL-G2", "unit"),
-            _part(LOT_BOUGHT, "tohoku-cell", "recovered lot purchased", "kilogram"),
+            part(CELL_G2, "tohoku-cell", "CELL-G2", "unit"),
+            part(LOT_BOUGHT, "tohoku-cell", "recovered lot purchased", "kilogram"),
         ],
         "bomLines": [
-            _line(CELL_G2, CAM_BOUGHT, "0.96", "kilogram"),
-            _line(CELL_G2, LOT_BOUGHT, "0.24", "kilogram"),
-            _line(CELL_G2, GRAPHITE, "0.6", "kilogram"),
+            bom_line(CELL_G2, CAM_BOUGHT, "0.96", "kilogram"),
+            bom_line(CELL_G2, LOT_BOUGHT, "0.24", "kilogram"),
+            bom_line(CELL_G2, GRAPHITE, "0.6", "kilogram"),
         ],
         "footprints": [
-            _own(CELL_G2, "unit", main=("6.0", _dqr("1", "1", "2")), dist=("0.5", _dqr("2", "2", "2"))),
+            own(CELL_G2, "unit", main=("6.0", dqr("1", "1", "2")), dist=("0.5", dqr("2", "2", "2"))),
         ],
         "trades": [{"tradeId": TRADE_G2_LOT, "downstreamTraceId": LOT_BOUGHT, "upstreamOperator": "rhein-recycling"}],
         "batteryModels": [
