@@ -34,6 +34,7 @@ from passbridge.passport.access import Role
 from passbridge.passport.model import PassportId
 from passbridge.passport.services import PassportService
 from passbridge.settings import Settings
+from passbridge.storage.changes import change_watch
 from passbridge.storage.dataspace import SqlOutboxQueue
 from passbridge.storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from passbridge.supplychain.model import Part
@@ -134,7 +135,7 @@ def build_dataspace(
     client = DspClient(http, policy, resolver, mint)
     worker = OutboxWorker(queue, client, clock)
     assets = PassportAssets(passports)
-    service = DataspaceService(uow, clock, node, assets, worker, client.check_address)
+    service = DataspaceService(uow, clock, node, assets, worker, client.check_address, changes=change_watch(uow.engine))
     client.bind(prepare=service.outgoing_body, give_up=service.abandon)
     callbacks = ConsumerCallbacks(uow, clock, worker, service.waiters, service.check_callback)
     consumer = ConsumerService(uow, clock, node, client, service.waiters)

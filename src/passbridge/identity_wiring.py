@@ -21,6 +21,7 @@ from passbridge.outbound.did_web import DidWebResolver
 from passbridge.outbound.fetchers import CredentialServiceClient, HttpStatusListSource, HttpTrustListSource
 from passbridge.outbound.http import AddressPolicy, guarded_transport
 from passbridge.settings import NodeRole, Settings
+from passbridge.storage.identity import replay_store
 
 PRESENTATION_CACHE_SECONDS = 30.0
 """Longest a DSP caller's verified presentation is reused (`CallerVerification.dataspace_caller`)."""
@@ -70,7 +71,7 @@ def build_identity(
     key = keys.signing_key(SIGNING_KEY)
     policy = address_policy(settings)
     resolver = CachingDidResolver(DidWebResolver(http, policy), ttl_seconds=settings.identity_cache_seconds)
-    replay = StoredReplayGuard(uow, clock)
+    replay = StoredReplayGuard(uow, clock, store=replay_store(uow))
     outbound = CredentialServiceClient(http, policy)
     authority = None
     if NodeRole.AUTHORITY in settings.roles:

@@ -22,7 +22,7 @@ from passbridge.dataspace.messages import (
     TransferError,
     error_reply,
 )
-from passbridge.dataspace.node import CALLBACK_PATH, encode
+from passbridge.dataspace.node import CALLBACK_PATH, encode, speaking
 from passbridge.dataspace_wiring import MEMBERSHIP
 from passbridge.errors import PassbridgeError, PayloadTooLarge, Unauthenticated
 from passbridge.identity.verifier import VerifiedPresentation
@@ -88,7 +88,8 @@ def dsp_error(
 
 class DspRoute(APIRoute):
     """Answers every refusal with the protocol's error object (named by the path) instead of problem+json, in the
-    class's `codec` (DSP 2025-1 here; `dsp_route_class` makes one per dialect)."""
+    class's `codec` (DSP 2025-1 here; `dsp_route_class` makes one per dialect), and handles the request `speaking`
+    that dialect, so the messages it queues in reply are sent in it."""
 
     codec: ClassVar[Codec] = DSP_2025_1
     callback_prefix: ClassVar[str] = CALLBACK_PATH
@@ -99,7 +100,8 @@ class DspRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
-                return await handler(request)
+                with speaking(codec.version):  # what the handler queues in reply goes out in this dialect
+                    return await handler(request)
             except PassbridgeError as exc:
                 return dsp_error(request, exc, codec, callback_prefix)
 
@@ -114,16 +116,35 @@ def dsp_route_class(codec: Codec, callback_prefix: str) -> type[DspRoute]:
     return type(name, (DspRoute,), {"codec": codec, "callback_prefix": callback_prefix})
 
 
-def dsp_caller(services: Services, authorization: str | None) -> VerifiedPresentation:
-    """The DCP-verified caller of a DSP request (``Authorization: Bearer <SI token>``, a data-space member).
+VERIFIED_CALLER = "passbridge.dsp_caller"
+"""Scope state key under which `passbridge.api.dsp_fastpath` hands the route the outcome of a DCP verification it
+already ran, as ``(Authorization header, VerifiedPresentation or the exception raised)``: the SI token's ``jti`` is
+used up by then, so verifying again would refuse the caller as a replay."""
+
+
+def dsp_caller(services: Services, authorization: str | None, request: Request | None = None) -> VerifiedPresentation:
+    """The DCP-verified caller of a DSP request (``Authorization: Bearer <SI token>``, a data-space member); with
+    `request`, the outcome the fast path left under `VERIFIED_CALLER` for this same header is used instead.
 
     Raises:
         Unauthenticated: no bearer token. (Verification failures raise from `dataspace_caller`.)
     """
+    if request is not None:
+        handed = request.scope.get("state", {}).get(VERIFIED_CALLER)
+        if handed is not None and handed[0] == authorization:
+            if isinstance(handed[1], BaseException):
+                raise handed[1]
+            verified: VerifiedPresentation = handed[1]
+            return verified
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("DSP requests need 'Authorization: Bearer <DCP self-issued ID token>'")
     return services.identity.callers.dataspace_caller(token.strip(), MEMBERSHIP)
+
+
+def next_page_link(services: Services, prefix: str, last: str) -> str:
+    """The ``Link`` header value naming the catalog page after dataset `last` (DSP 2025-1 catalog pagination)."""
+    return f'<{services.settings.effective_public_url}{prefix}/catalog/request?after={last}>; rel="next"'
 
 
 def read_body(request: Request, body: bytes, codec: Codec, expected: type[_M]) -> _M:
@@ -136,10 +157,12 @@ def read_body(request: Request, body: bytes, codec: Codec, expected: type[_M]) -
 __all__ = [
     "DSP_2025_1",
     "DSP_V0_8",
+    "VERIFIED_CALLER",
     "Codec",
     "DspRoute",
     "dsp_caller",
     "dsp_error",
     "dsp_route_class",
+    "next_page_link",
     "read_body",
 ]

@@ -3,7 +3,9 @@ events, termination; transfer start with the endpoint data reference, suspension
 
 An agreement is checked against the offer we requested (`negotiation.apply`: EDC PolicyEquality), stored, and the
 verification queued in the same transaction — the state is VERIFIED at once, so the provider's FINALIZED can never
-overtake it. Once a callback's transaction committed, the `Waiters` of its process are signalled, waking a
+overtake it. The verification goes out in the dialect the provider called us in (`passbridge.dataspace.node.enqueue`:
+a v0.8 provider calls our ``/dsp/v0.8/callback``, the address our request gave it). Once a callback's transaction
+committed, the `Waiters` of its process are signalled, waking a
 `passbridge.dataspace.consumer.ConsumerService.fetch` waiting for it.
 """
 

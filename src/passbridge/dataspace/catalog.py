@@ -3,7 +3,8 @@
 Layout: the model (`DataService`, `Distribution`, `Dataset`, `Catalog`; `extra` keeps members the model does not name,
 such as ``dct:type``, verbatim); `OfferId` (EDC's offer id form); what is offered (`Asset`, `ContractDefinition`);
 `build_catalog` (only offers whose *access* policy the counterparty satisfies are listed, and a dataset without offers
-is left out, as EDC's catalog scope does) and `check_offer` (a requested offer must be the catalog's).
+is left out, as EDC's catalog scope does) and `check_offer` (a requested offer must be the catalog's); what caching
+a built catalog needs (`policy_inputs`, `reads_time`, `GenerationCache`; used by `passbridge.dataspace.services`).
 
 Rules enforced (DSP 2025-1 catalog protocol): a dataset carries 1..n ``hasPolicy`` offers, each without ``target``
 (the dataset is the implicit target); a catalog has no ``hasPolicy``; the root catalog names its ``participantId``.
@@ -15,11 +16,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import json
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from passbridge.dataspace.odrl import Decision, Policy, PolicyContext, PolicyType, policy_equal
+from passbridge.dataspace.odrl import (
+    AnyConstraint,
+    Constraint,
+    Decision,
+    Policy,
+    PolicyContext,
+    PolicyType,
+    policy_equal,
+)
 from passbridge.errors import PolicyMismatch, ProtocolError
+from passbridge.identity.verifier import VerifiedPresentation
 from passbridge.jsontypes import JsonValue
 
 CX_TAXONOMY = "https://w3id.org/catenax/taxonomy#"
@@ -265,6 +278,60 @@ def check_offer(requested: Policy, offered: Policy, path: str = "$.offer") -> No
         raise PolicyMismatch(path, message, offered, requested, _RULE)
 
 
+def _leaves(constraints: Iterable[AnyConstraint]) -> Iterable[Constraint]:
+    for constraint in constraints:
+        if isinstance(constraint, Constraint):
+            yield constraint
+        else:
+            yield from _leaves(constraint.constraints)
+
+
+def reads_time(policy: Policy) -> bool:
+    """Whether evaluating `policy` reads the evaluation time (an ODRL ``dateTime`` constraint anywhere in it)."""
+    rules = [*policy.permissions, *policy.prohibitions, *policy.obligations]
+    rules += [duty for rule in policy.permissions for duty in rule.duties]
+    operands = (c.left_operand for c in _leaves(constraint for rule in rules for constraint in rule.constraints))
+    return any(operand.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "dateTime" for operand in operands)
+
+
+def policy_inputs(caller: VerifiedPresentation) -> Hashable:
+    """What evaluating an access policy for `caller` depends on (`passbridge.dataspace.policies.context_from`): its
+    DID and its verified credential subjects by the type each was accepted as."""
+    subjects = sorted(
+        (item.accepted_as, json.dumps(item.credential.subject, sort_keys=True, default=str))
+        for item in caller.credentials
+    )
+    return caller.holder, tuple(subjects)
+
+
+class GenerationCache:
+    """Values computed at one database change generation; a newer generation forgets them all."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self._generation: int | None = None
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, generation: int) -> Any:
+        """The value stored for `key` at `generation`, or None (a newer `generation` forgets every value)."""
+        with self._lock:
+            if generation != self._generation:
+                self._values.clear()
+                self._generation = generation
+            return self._values.get(key)
+
+    def put(self, key: Hashable, value: Any, generation: int) -> None:
+        """Store `value` for `key` if `generation` is still the current one."""
+        # `generation` was read before the query: a commit in between shows up as a newer generation next time.
+        with self._lock:
+            if generation != self._generation:
+                return
+            if len(self._values) >= self._max:
+                self._values.clear()
+            self._values[key] = value
+
+
 __all__ = [
     "CX_TAXONOMY",
     "CX_VERSION",
@@ -276,8 +343,11 @@ __all__ = [
     "DataService",
     "Dataset",
     "Distribution",
+    "GenerationCache",
     "OfferId",
     "build_catalog",
     "check_offer",
     "offer_of",
+    "policy_inputs",
+    "reads_time",
 ]

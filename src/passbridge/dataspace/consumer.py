@@ -1,12 +1,15 @@
 """The consumer use case: fetch a passport from another node through the data space (`ConsumerService.fetch`).
 
 Steps (each timed): **discovery** (the provider's DID document names its ``DataService``, the version metadata
-names the 2025-1 base), **catalog** (the dataset with the offers this node may see; the one granting the strongest
-passport view is taken), **negotiation** (request → the provider's agreement → our verification → FINALIZED),
-**transfer** (request → the provider's start with the endpoint data reference), **data** (GET with the EDR token).
+names the DSP base and dialect: 2025-1 if offered, else the v0.8 of Tractus-X EDC ≤ 0.10), **catalog** (the dataset
+with the offers this node may see; the one granting the strongest passport view is taken), **negotiation** (request
+→ the provider's agreement → our verification → FINALIZED), **transfer** (request → the provider's start with the
+endpoint data reference), **data** (GET with the EDR token).
 
 DSP is asynchronous: the provider answers a request with an ACK and sends the agreement, the FINALIZED event and the
-transfer start to our callback address later. `fetch` registers an in-process event for its process id before it
+transfer start to our callback address later. Every message to a provider is written in its dialect, and the callback
+address we give it is the one reading that dialect (`NodeProfile.callback_for`), so its callbacks and our follow-ups
+(the agreement verification) stay in it too. `fetch` registers an in-process event for its process id before it
 sends the request and the callback handler (`DataspaceService.consumer_negotiation_message`, …) sets it once its
 transaction committed; the waiting re-reads the state from the database, and does so again every `RECHECK_SECONDS`
 in case the callback was handled by another worker process of this node (a fallback, not the normal path).
@@ -41,7 +44,7 @@ from passbridge.dataspace.messages import (
 from passbridge.dataspace.node import NodeProfile, Waiters, new_pid
 from passbridge.dataspace.odrl import Policy
 from passbridge.dataspace.offers import LEVELS
-from passbridge.dataspace.ports import Counterparty, DataspaceUnitOfWorkFactory, StoredAgreement
+from passbridge.dataspace.ports import Counterparty, DataspaceUnitOfWorkFactory, DspEndpoint, StoredAgreement
 from passbridge.errors import CounterpartyError, InvalidInput
 from passbridge.identity.did import did_web
 from passbridge.jsoncodec import loads_exact
@@ -169,7 +172,7 @@ class ConsumerService:
     ) -> None:
         self._uow, self._clock, self._node, self._remote, self._waiters = uow, clock, node, counterparty, waiters
         self._timeout = timeout_seconds
-        self._bases: dict[str, str] = {}
+        self._bases: dict[str, DspEndpoint] = {}
         self._edrs: dict[tuple[str, str], _Edr] = {}
         self._edr_keys: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()
@@ -209,17 +212,17 @@ class ConsumerService:
                     body,
                     tuple(timer.steps),
                 )
-        base = self._bases.get(provider)
-        if base is None:
+        endpoint = self._bases.get(provider)
+        if endpoint is None:
             with timer.step("discovery"):
-                base = self._discover(provider, wanted.root_url)
+                endpoint = self._discover(provider, wanted.root_url)
         if agreement is None:
             with timer.step("catalog"):
-                offer = best_offer(self._remote.dataset(base, provider, wanted.dataset_id))
+                offer = best_offer(self._remote.dataset(endpoint, provider, wanted.dataset_id))
             with timer.step("negotiation"):
-                agreement = self._negotiate(base, provider, replace(offer, target=wanted.dataset_id))
+                agreement = self._negotiate(endpoint, provider, replace(offer, target=wanted.dataset_id))
         with timer.step("transfer"):
-            transfer_pid, address = self._transfer(base, provider, agreement.id)
+            transfer_pid, address = self._transfer(endpoint, provider, agreement.id)
         with timer.step("data"):
             status, media_type, body = self._remote.pull(address, query)
         if status != 200:
@@ -236,8 +239,8 @@ class ConsumerService:
         Raises:
             CounterpartyError: the provider refused or failed (names the step).
         """
-        base = self._bases.get(provider) or self._discover(provider, None)
-        return list(self._remote.catalog(base, provider, CatalogRequestMessage()).all_datasets())
+        endpoint = self._bases.get(provider) or self._discover(provider, None)
+        return list(self._remote.catalog(endpoint, provider, CatalogRequestMessage()).all_datasets())
 
     def _remembered(self, key: tuple[str, str]) -> tuple[StoredAgreement, DataAddress, str] | None:
         """The EDR this process last used for (provider, dataset), while its token has time left (no database
@@ -276,16 +279,16 @@ class ConsumerService:
                     return agreements[0], process.data_address, process.pid
         return agreements[0], None, ""
 
-    def _discover(self, provider: str, root_url: str | None) -> str:
+    def _discover(self, provider: str, root_url: str | None) -> DspEndpoint:
         try:
             version_url = root_url + VERSION_PATH if root_url else self._remote.data_service(provider)
-            base = self._remote.dsp_base(version_url)
+            endpoint = self._remote.dsp_base(version_url)
         except CounterpartyError:
             raise
-        except Exception as exc:  # a DID that does not resolve, version metadata without 2025-1, …
+        except Exception as exc:  # a DID that does not resolve, version metadata without 2025-1 or v0.8, …
             raise CounterpartyError("discovery", str(exc)) from exc
-        self._bases[provider] = base
-        return base
+        self._bases[provider] = endpoint
+        return endpoint
 
     def _wait(self, step: str, pid: str, event: threading.Event, done: Callable[[], bool]) -> None:
         deadline = time.monotonic() + self._timeout
@@ -296,12 +299,13 @@ class ConsumerService:
             event.wait(min(remaining, RECHECK_SECONDS))
             event.clear()
 
-    def _negotiate(self, base: str, provider: str, offer: Policy) -> StoredAgreement:
-        message = ContractRequestMessage(new_pid(), offer, callback_address=self._node.callback_address)
+    def _negotiate(self, endpoint: DspEndpoint, provider: str, offer: Policy) -> StoredAgreement:
+        callback = self._node.callback_for(endpoint.dialect)
+        message = ContractRequestMessage(new_pid(), offer, callback_address=callback)
         # stored before the request is sent (the agreement may overtake the ACK); the provider's pid is not known
         # yet: "" until the ACK or the first callback brings it
         pending = negotiation.begin(
-            message, role=_C, counterparty_id=provider, provider_pid=_PENDING, counterparty_address=base
+            message, role=_C, counterparty_id=provider, provider_pid=_PENDING, counterparty_address=endpoint.base
         )
         process = replace(pending, provider_pid="")
         with self._uow() as uow:
@@ -309,7 +313,7 @@ class ConsumerService:
             uow.commit()
         event = self._waiters.expect(process.pid)
         try:
-            ack = self._remote.request_negotiation(base, provider, message)
+            ack = self._remote.request_negotiation(endpoint, provider, message)
             self._record_provider_pid(process.pid, ack.provider_pid, negotiation=True)
             state: list[NegotiationState] = []
 
@@ -350,10 +354,10 @@ class ConsumerService:
                     repo.put_transfer(replace(current_t, provider_pid=provider_pid), self._clock.now())
             uow.commit()
 
-    def _transfer(self, base: str, provider: str, agreement_id: str) -> tuple[str, DataAddress]:
-        message = TransferRequestMessage(new_pid(), agreement_id, HTTP_PULL, self._node.callback_address)
+    def _transfer(self, endpoint: DspEndpoint, provider: str, agreement_id: str) -> tuple[str, DataAddress]:
+        message = TransferRequestMessage(new_pid(), agreement_id, HTTP_PULL, self._node.callback_for(endpoint.dialect))
         pending = transfer.begin(
-            message, role=_C, counterparty_id=provider, provider_pid=_PENDING, counterparty_address=base
+            message, role=_C, counterparty_id=provider, provider_pid=_PENDING, counterparty_address=endpoint.base
         )
         process = replace(pending, provider_pid="")
         with self._uow() as uow:
@@ -361,7 +365,7 @@ class ConsumerService:
             uow.commit()
         event = self._waiters.expect(process.pid)
         try:
-            ack = self._remote.request_transfer(base, provider, message)
+            ack = self._remote.request_transfer(endpoint, provider, message)
             self._record_provider_pid(process.pid, ack.provider_pid, negotiation=False)
 
             def started() -> bool:

@@ -77,6 +77,8 @@ class OutboxMessage:
         body: the message as the codec encoded it.
         id: the queue's id (0 before it is stored).
         attempts: failed attempts so far.
+        dialect: the wire dialect the counterparty speaks in this process (``2025-1``, ``v0.8``): `body` is kept in
+            the 2025-1 form and put into this dialect when it is sent.
     """
 
     process_pid: str
@@ -86,6 +88,7 @@ class OutboxMessage:
     body: Mapping[str, Any]
     id: int = 0
     attempts: int = 0
+    dialect: str = "2025-1"
 
 
 class DataspaceRepository(Protocol):
@@ -199,6 +202,15 @@ class Wakeup(Protocol):
     def dispatch(self, messages: Sequence[OutboxMessage]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class DspEndpoint:
+    """Where a provider speaks DSP, as its version metadata names it: the base URL (``<root><path>``) and the
+    dialect spoken there (``2025-1``, or ``v0.8`` for a Tractus-X EDC ≤ 0.10 that offers nothing newer)."""
+
+    base: str
+    dialect: str = "2025-1"
+
+
 class Counterparty(Protocol):
     """The synchronous DSP calls a consumer makes to a provider (authenticated with a fresh DCP SI token for
     `audience`), discovery, and the data-plane pull."""
@@ -213,22 +225,26 @@ class Counterparty(Protocol):
     def data_service(self, did: str) -> str:
         """The ``DataService`` endpoint (version metadata URL) in a party's DID document."""
 
-    def dsp_base(self, version_url: str) -> str:
-        """The 2025-1 DSP base from a ``/.well-known/dspace-version`` URL.
+    def dsp_base(self, version_url: str) -> DspEndpoint:
+        """The DSP base and dialect from a ``/.well-known/dspace-version`` URL: 2025-1 if offered, else v0.8.
 
         Raises:
-            ProtocolError: the counterparty does not speak DSP 2025-1.
+            CounterpartyError: the counterparty offers neither over HTTPS.
         """
 
-    def catalog(self, base: str, audience: str, message: CatalogRequestMessage) -> Catalog: ...
+    def catalog(self, endpoint: DspEndpoint, audience: str, message: CatalogRequestMessage) -> Catalog: ...
 
-    def dataset(self, base: str, audience: str, dataset_id: str) -> Dataset: ...
+    def dataset(self, endpoint: DspEndpoint, audience: str, dataset_id: str) -> Dataset: ...
 
-    def request_negotiation(self, base: str, audience: str, message: ContractRequestMessage) -> ContractNegotiationAck:
-        """``POST <base>/negotiations/request`` → the provider's ACK (201)."""
+    def request_negotiation(
+        self, endpoint: DspEndpoint, audience: str, message: ContractRequestMessage
+    ) -> ContractNegotiationAck:
+        """``POST <base>/negotiations/request`` → the provider's ACK (201), both in the endpoint's dialect."""
 
-    def request_transfer(self, base: str, audience: str, message: TransferRequestMessage) -> TransferProcessAck:
-        """``POST <base>/transfers/request`` → the provider's ACK (201)."""
+    def request_transfer(
+        self, endpoint: DspEndpoint, audience: str, message: TransferRequestMessage
+    ) -> TransferProcessAck:
+        """``POST <base>/transfers/request`` → the provider's ACK (201), both in the endpoint's dialect."""
 
     def pull(self, address: DataAddress, query: Mapping[str, str]) -> tuple[int, str, bytes]:
         """GET the data an endpoint data reference points at: (status, media type, body)."""
@@ -264,6 +280,7 @@ __all__ = [
     "DataspaceRepository",
     "DataspaceUnitOfWork",
     "DataspaceUnitOfWorkFactory",
+    "DspEndpoint",
     "OutboxMessage",
     "OutboxQueue",
     "OutboxSender",

@@ -21,13 +21,21 @@ Every refusal leaves the state as it was (nothing is written before all checks p
 Carbon-footprint answers (`offers.PcfSource`, set with `offer_pcf`) are datasets of their own: listed on the first
 catalog page for the callers whose DID the supply-chain ACL releases them to, and offered only to those (another
 member gets no such dataset, so it cannot negotiate for it: the offer is "not an offer of this provider").
+
+Catalog caching (issue #5: catalog requests are the hot DSP request). With a `ChangeWatch` whose generation is known
+(SQLite), the page of passport ids and each caller's PCF dataset ids are remembered per database change generation
+(`GenerationCache`): any commit — a new passport, a changed disclosure ACL — starts a new generation, so a listing
+is never older than the last commit. `catalog_key` names everything one unfiltered page depends on (generation,
+page, and what the access policies are evaluated on: the caller's DID and its verified credential subjects by
+accepted type), so a catalog built once can be served again to the same key (`passbridge.api.dsp_fastpath`). The
+access policies read no evaluation time (``dateTime``); if one ever did, `catalog_key` would return None.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -38,10 +46,13 @@ from passbridge.dataspace.catalog import (
     Catalog,
     DataService,
     Dataset,
+    GenerationCache,
     OfferId,
     build_catalog,
     check_offer,
     offer_of,
+    policy_inputs,
+    reads_time,
 )
 from passbridge.dataspace.edr import mint_edr
 from passbridge.dataspace.messages import (
@@ -90,6 +101,7 @@ from passbridge.dataspace.ports import (
 )
 from passbridge.errors import NotFound, ProtocolError, UnknownProcess
 from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.passport.ports import ChangeWatch
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +136,10 @@ def _filter_ids(filters: Sequence[Any] | None) -> list[str] | None:
     return ids
 
 
+ACCESS_POLICIES_READ_TIME = any(reads_time(d.access_policy) for d in DEFINITIONS.values())
+"""Whether a catalog could change with the evaluation time alone (then it is never cached)."""
+
+
 class DataspaceService:
     """The provider side of DSP: catalog, negotiation and transfer endpoints, and the outbox hooks."""
 
@@ -136,11 +152,17 @@ class DataspaceService:
         wakeup: Wakeup,
         check_address: Callable[[str, str], None],
         waiters: Waiters | None = None,
+        *,
+        changes: ChangeWatch | None = None,
     ) -> None:
         self._uow, self._clock, self.node, self._assets = uow, clock, node, assets
         self._wakeup, self._check_address = wakeup, check_address
         self.waiters = waiters or Waiters()
         self._pcf: PcfSource | None = None
+        self._changes = changes
+        self._listings = GenerationCache()
+        self._caches: bool | None = None
+        self._inputs: dict[int, tuple[VerifiedPresentation, Hashable]] = {}
 
     def offer_pcf(self, source: PcfSource) -> None:
         """Offer the carbon-footprint answers of `source` as datasets (see the module docstring)."""
@@ -151,6 +173,40 @@ class DataspaceService:
 
     # -- catalog -------------------------------------------------------------------------------------------------
 
+    def _generation(self) -> int | None:
+        return self._changes.generation() if self._changes is not None else None
+
+    def _listed(self, key: Hashable, generation: int | None, read: Callable[[], Sequence[str]]) -> list[str]:
+        if generation is not None:
+            known = self._listings.get(key, generation)
+            if known is not None:
+                return list(known)
+        ids = list(read())
+        if generation is not None:
+            self._listings.put(key, tuple(ids), generation)
+        return ids
+
+    @property
+    def caches_catalogs(self) -> bool:
+        """Whether `catalog_key` can name catalogs (the database tells its change generation)."""
+        if self._caches is None:  # a backend either tells generations or never does
+            self._caches = not ACCESS_POLICIES_READ_TIME and self._generation() is not None
+        return self._caches
+
+    def catalog_key(self, caller: VerifiedPresentation, *, after: str | None = None, limit: int = 100) -> Hashable:
+        """A key that changes whenever the unfiltered catalog page `catalog` builds for `caller` could differ (see
+        the module docstring), or None when that cannot be told cheaply (PostgreSQL: no change generation)."""
+        generation = self._generation()
+        if generation is None or ACCESS_POLICIES_READ_TIME:
+            return None
+        known = self._inputs.get(id(caller))
+        if known is None or known[0] is not caller:  # the caller cache hands out one object per caller and minute
+            known = (caller, policy_inputs(caller))
+            if len(self._inputs) >= 1_000:
+                self._inputs.clear()
+            self._inputs[id(caller)] = known
+        return generation, after, limit, known[1]
+
     def catalog(
         self,
         caller: VerifiedPresentation,
@@ -158,9 +214,13 @@ class DataspaceService:
         *,
         after: str | None = None,
         limit: int = 100,
+        offer_uuid: str | None = None,
     ) -> tuple[Catalog, str | None]:
         """The catalog `caller` may see (one page of passports after `after`, the registry on the first page),
         and the last dataset id of the page when there are more.
+
+        `offer_uuid`, when given, is the catalog id's and every offer id's uuid part (offer ids stay distinct: each
+        names its contract definition and dataset); otherwise each gets a fresh one.
 
         Raises:
             ProtocolError: an unsupported filter.
@@ -170,25 +230,28 @@ class DataspaceService:
             ids = [i for i in wanted if i != DTR_ASSET.id and self._assets.exists(i)]
             assets = [DTR_ASSET] if DTR_ASSET.id in wanted else []
             pcfs = [pcf_asset(i) for i in wanted if i not in ids and self._pcf_for(caller, i)]
-            return self._catalog(caller, [*assets, *(passport_asset(i) for i in ids), *pcfs]), None
-        page = list(self._assets.dataset_ids(after, limit + 1))
+            return self._catalog(caller, [*assets, *(passport_asset(i) for i in ids), *pcfs], offer_uuid), None
+        generation = self._generation()
+        page = self._listed(("page", after, limit), generation, lambda: self._assets.dataset_ids(after, limit + 1))
         more = page[limit - 1] if len(page) > limit else None
         first: list[Any] = [DTR_ASSET] if after is None else []
-        if after is None and self._pcf is not None:
-            first += [pcf_asset(i) for i in self._pcf.dataset_ids(caller.holder)]
-        return self._catalog(caller, [*first, *(passport_asset(i) for i in page[:limit])]), more
+        pcf = self._pcf
+        if after is None and pcf is not None:
+            pcf_ids = self._listed(("pcf", caller.holder), generation, lambda: pcf.dataset_ids(caller.holder))
+            first += [pcf_asset(i) for i in pcf_ids]
+        return self._catalog(caller, [*first, *(passport_asset(i) for i in page[:limit])], offer_uuid), more
 
-    def _catalog(self, caller: VerifiedPresentation, assets: Sequence[Any]) -> Catalog:
+    def _catalog(self, caller: VerifiedPresentation, assets: Sequence[Any], offer_uuid: str | None = None) -> Catalog:
         service = DataService(f"{self.node.did}#dsp", self.node.dsp_base)
         return build_catalog(
             assets,
             definitions_for,
             participant_id=self.node.did,
-            catalog_id=f"urn:passbridge:catalog:{uuid.uuid4()}",
+            catalog_id=f"urn:passbridge:catalog:{offer_uuid or uuid.uuid4()}",
             service=service,
             context=context_from(caller, now=self._clock.now()),
             evaluate=evaluate_cx,
-            new_uuid=lambda: str(uuid.uuid4()),
+            new_uuid=(lambda: offer_uuid) if offer_uuid is not None else (lambda: str(uuid.uuid4())),
         )
 
     def dataset(self, caller: VerifiedPresentation, dataset_id: str) -> Dataset:
@@ -393,4 +456,4 @@ class DataspaceService:
         self.waiters.signal(message.process_pid)
 
 
-__all__ = ["DataspaceService"]
+__all__ = ["ACCESS_POLICIES_READ_TIME", "DataspaceService"]

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from passbridge.clock import Clock
 from passbridge.errors import VerificationFailed
+from passbridge.identity import jose
 from passbridge.identity.credentials import CredentialType
-from passbridge.identity.did import CREDENTIAL_SERVICE, DidResolver
+from passbridge.identity.did import CREDENTIAL_SERVICE, DidDocument, DidResolver
 from passbridge.identity.holder import HolderIdentity, scope_for
 from passbridge.identity.ports import CredentialServicePort
 from passbridge.identity.refusals import Refusal, refuse
@@ -41,6 +42,23 @@ READER_ROLES: Mapping[CredentialType, Role] = {
 """Reader credentials, strongest first, and the passport access role each grants."""
 
 _CACHE_SIZE = 10_000
+
+
+class _WouldWait(Exception):
+    """`_CachedOnly` has no fresh document: resolving would mean a network call."""
+
+
+class _CachedOnly:
+    """A `DidResolver` answering from a `CachingDidResolver`'s fresh entries only (`_WouldWait` otherwise)."""
+
+    def __init__(self, resolver: DidResolver) -> None:
+        self._cached = getattr(resolver, "cached", None)
+
+    def resolve(self, did: str) -> DidDocument:
+        document = self._cached(did) if self._cached is not None else None
+        if not isinstance(document, DidDocument):
+            raise _WouldWait(did)
+        return document
 
 
 class CallerVerification:
@@ -144,11 +162,9 @@ class CallerVerification:
         """
         now = self._clock.now()
         caller = verify_si_token(si_token, self._resolver, self._identity.did, now, self._replay)
-        key = (caller.holder, tuple(wanted))
-        with self._lock:
-            cached = self._verified.get(key)
-        if cached is not None and now < cached[1]:
-            return cached[0]
+        cached = self._remembered(caller.holder, wanted, now)
+        if cached is not None:
+            return cached
         readers = [kind.value for kind in READER_ROLES if kind.value not in wanted]
         holder, presentations = self._query(caller, [*wanted, *readers])
         failure: VerificationFailed | None = None
@@ -189,8 +205,38 @@ class CallerVerification:
             with self._lock:
                 if len(self._verified) >= _CACHE_SIZE:
                     self._verified.clear()
-                self._verified[key] = (result, until)
+                self._verified[(caller.holder, tuple(wanted))] = (result, until)
         return result
+
+    def _remembered(self, holder: str, wanted: Sequence[str], now: datetime) -> VerifiedPresentation | None:
+        with self._lock:
+            cached = self._verified.get((holder, tuple(wanted)))
+        return cached[0] if cached is not None and now < cached[1] else None
+
+    def cached_dataspace_caller(self, si_token: str, wanted: Sequence[str]) -> VerifiedPresentation | None:
+        """`dataspace_caller` when it can answer without waiting on anyone — the caller's DID document and its
+        verified presentation are cached, so only the SI token is checked (signature, times, replay) — for callers
+        on an event loop. None when it cannot, decided before the token's ``jti`` is used: `dataspace_caller` then
+        checks the same token in full.
+
+        Raises:
+            VerificationFailed: the SI token does not verify (a replay included).
+        """
+        try:
+            _, claims = jose.peek(si_token, "SI token")
+        except VerificationFailed:
+            return None  # `dataspace_caller` refuses it, with the same reason
+        holder = claims.get("sub")
+        now = self._clock.now()
+        remembered = self._remembered(holder, wanted, now) if isinstance(holder, str) else None
+        if remembered is None:
+            return None
+        try:
+            caller = verify_si_token(si_token, _CachedOnly(self._resolver), self._identity.did, now, self._replay)
+        except _WouldWait:
+            return None  # the DID document has to be fetched: nothing was recorded yet
+        # `remembered` was valid at `now`, the moment the token was checked at; `sub` is now verified as its holder
+        return remembered if caller.holder == holder else None
 
     def reader(self, si_token: str) -> tuple[str, Role, VerifiedPresentation]:
         """(caller DID, strongest passport reader role, its verification) of a caller presenting reader credentials.

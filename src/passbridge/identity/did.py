@@ -218,6 +218,11 @@ class CachingDidResolver:
         self._cache[did] = (now, document)
         return document
 
+    def cached(self, did: str) -> DidDocument | None:
+        """The document if a fresh one is cached, else None; never resolves (for callers that must not wait)."""
+        hit = self._cache.get(did)
+        return hit[1] if hit is not None and self._monotonic() - hit[0] < self._ttl else None
+
     def forget(self, did: str | None = None) -> None:
         """Drop one DID (after a key rotation) or everything."""
         if did is None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import threading
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -118,6 +120,25 @@ class MemoryReplayGuard:
         return len(self._seen)
 
 
+_KEYS: dict[str, OKPKey | ECKey] = {}
+_KEYS_LOCK = threading.Lock()
+_MAX_KEYS = 10_000
+
+
+def _public_key(jwk: Mapping[str, Any]) -> OKPKey | ECKey:
+    """`jose.public_key`, imported once per distinct JWK (an import costs about as much as the signature check)."""
+    material = json.dumps(jwk, sort_keys=True, default=str)
+    with _KEYS_LOCK:
+        key = _KEYS.get(material)
+    if key is None:
+        key = jose.public_key(jwk, _SUBJECT)
+        with _KEYS_LOCK:
+            if len(_KEYS) >= _MAX_KEYS:
+                _KEYS.clear()
+            _KEYS[material] = key
+    return key
+
+
 @dataclass(frozen=True, slots=True)
 class SelfIssuedToken:
     """A verified SI token: who sent it, the access token it carries (if any), its id and expiry."""
@@ -159,7 +180,7 @@ def verify_si_token(
         document = resolver.resolve(holder)
         if document.id != holder:
             raise refuse(Refusal.WRONG_ISSUER, f"sub {holder!r} ≠ DID document id {document.id!r}", _SUBJECT)
-        return jose.public_key(document.key(kid, "capabilityInvocation", _SUBJECT), _SUBJECT)
+        return _public_key(document.key(kid, "capabilityInvocation", _SUBJECT))
 
     _, claims = jose.verify_key(token, key_for, _SUBJECT)
     holder = str(claims["sub"])

@@ -1,11 +1,13 @@
-"""Our DSP 2025-1 calls to other connectors: the `Counterparty` the consumer use case needs and the `OutboxSender`
+"""Our DSP calls to other connectors: the `Counterparty` the consumer use case needs and the `OutboxSender`
 the outbox worker delivers with.
 
 Every call: the URL passes the address policy (`AddressPolicy.check`, and again at connect time through the guarded
 transport: no requests to private or link-local addresses on a stranger's say-so), a fresh DCP self-issued ID token
-for the counterparty's DID (``Authorization: Bearer …``, made by `mint` at send time), the message encoded by
-`passbridge.dataspace.codec.dsp_2025_1`, no redirects, a size and time limit. A DSP error answer
-(``ContractNegotiationError`` …) becomes a `CounterpartyError` carrying its status and reasons.
+for the counterparty's DID (``Authorization: Bearer …``, made by `mint` at send time), the message encoded in the
+provider's dialect (`passbridge.dataspace.node.encode`: DSP 2025-1, or the v0.8 JSON-LD of Tractus-X EDC ≤ 0.10 when
+the version metadata offers nothing newer, `dsp_base`), no redirects, a size and time limit. A DSP error answer
+(``ContractNegotiationError`` …) becomes a `CounterpartyError` carrying its status and reasons. A queued message is
+stored in the 2025-1 form and sent in the dialect of its process (`OutboxMessage.dialect`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from passbridge.dataspace.catalog import Catalog, Dataset
-from passbridge.dataspace.codec import dsp_2025_1 as codec
+from passbridge.dataspace.codec import dsp_2025_1 as codec, dsp_v0_8
 from passbridge.dataspace.messages import (
     CatalogRequestMessage,
     ContractNegotiationAck,
@@ -30,8 +32,8 @@ from passbridge.dataspace.messages import (
     TransferRequestMessage,
     VersionResponse,
 )
-from passbridge.dataspace.node import encode
-from passbridge.dataspace.ports import OutboxMessage
+from passbridge.dataspace.node import DIALECTS, decode, encode, transcode
+from passbridge.dataspace.ports import DspEndpoint, OutboxMessage
 from passbridge.errors import CounterpartyError, PassbridgeError, ProtocolError, VerificationFailed
 from passbridge.identity.did import DATA_SERVICE, DidResolver
 from passbridge.jsoncodec import loads_fast
@@ -39,7 +41,9 @@ from passbridge.outbound.http import AddressPolicy
 
 logger = logging.getLogger(__name__)
 
-VERSION = "2025-1"
+VERSION = codec.VERSION
+V0_8_NAMES = frozenset({dsp_v0_8.VERSION, "0.8"})
+"""How version metadata names v0.8 (CX-0018 v4.2 §2.7 writes ``v0.8`` and SHOULD also accept ``0.8``)."""
 MAX_BYTES = 8 * 1024 * 1024
 TIMEOUT_SECONDS = 10.0
 _M = TypeVar("_M", bound=Message)
@@ -104,13 +108,20 @@ class DspClient:
             raise CounterpartyError(step, f"{url} answered more than {MAX_BYTES} bytes", response.status_code)
         return response
 
-    def _json(self, step: str, response: httpx.Response, expected: type[_M], ok: tuple[int, ...] = (200,)) -> _M:
+    def _json(
+        self,
+        step: str,
+        response: httpx.Response,
+        expected: type[_M],
+        ok: tuple[int, ...] = (200,),
+        dialect: str = VERSION,
+    ) -> _M:
         if response.status_code not in ok:
             raise _refused(step, response)
         try:
-            return codec.decode(loads_fast(response.content), expected)
+            return decode(loads_fast(response.content), expected, dialect)
         except PassbridgeError as exc:
-            raise CounterpartyError(step, f"the answer is not a DSP 2025-1 {expected.__name__}: {exc}") from None
+            raise CounterpartyError(step, f"the answer is not a DSP {dialect} {expected.__name__}: {exc}") from None
 
     # -- Counterparty --------------------------------------------------------------------------------------------
 
@@ -132,38 +143,56 @@ class DspClient:
             raise CounterpartyError("discovery", f"{did} names no DataService in its DID document")
         return endpoint
 
-    def dsp_base(self, version_url: str) -> str:
-        """The 2025-1 base from the version metadata (``<root><path>``, root = the URL before ``/.well-known``)."""
+    def dsp_base(self, version_url: str) -> DspEndpoint:
+        """The DSP base (``<root><path>``, root = the URL before ``/.well-known``) and dialect the version metadata
+        offers over HTTPS: 2025-1 if listed, else v0.8 (``v0.8`` or ``0.8``; a v0.8 EDC lists ``"path": "/"``)."""
         response = self._call("discovery", "GET", version_url, audience=None)
-        versions = self._json("discovery", response, VersionResponse)
+        versions = _versions(self._json_raw("discovery", response))
         root = version_url.split("/.well-known/", 1)[0].rstrip("/")
-        for entry in versions.protocol_versions:
-            if entry.version == VERSION and entry.binding.upper() == "HTTPS":
-                path = entry.path if entry.path.startswith("/") or not entry.path else "/" + entry.path
-                return root + path.rstrip("/")
-        raise CounterpartyError("discovery", f"{version_url} offers no DSP {VERSION} over HTTPS")
+        for dialect in DIALECTS:
+            for entry in versions.protocol_versions:
+                name = dsp_v0_8.VERSION if entry.version in V0_8_NAMES else entry.version
+                if name == dialect and entry.binding.upper() == "HTTPS":
+                    path = entry.path if entry.path.startswith("/") or not entry.path else "/" + entry.path
+                    return DspEndpoint(root + path.rstrip("/"), dialect)
+        offered = " or ".join(DIALECTS)
+        raise CounterpartyError("discovery", f"{version_url} offers no DSP {offered} over HTTPS")
 
-    def catalog(self, base: str, audience: str, message: CatalogRequestMessage) -> Catalog:
+    def _json_raw(self, step: str, response: httpx.Response) -> object:
+        if response.status_code != 200:
+            raise _refused(step, response)
+        try:
+            return loads_fast(response.content)
+        except PassbridgeError as exc:
+            raise CounterpartyError(step, f"the answer is not JSON: {exc}") from None
+
+    def catalog(self, endpoint: DspEndpoint, audience: str, message: CatalogRequestMessage) -> Catalog:
         """``POST <base>/catalog/request``."""
-        response = self._call("catalog", "POST", f"{base}/catalog/request", audience=audience, body=encode(message))
-        return self._json("catalog", response, Catalog)
+        body = encode(message, endpoint.dialect)
+        response = self._call("catalog", "POST", f"{endpoint.base}/catalog/request", audience=audience, body=body)
+        return self._json("catalog", response, Catalog, dialect=endpoint.dialect)
 
-    def dataset(self, base: str, audience: str, dataset_id: str) -> Dataset:
+    def dataset(self, endpoint: DspEndpoint, audience: str, dataset_id: str) -> Dataset:
         """``GET <base>/catalog/datasets/:id``."""
-        url = f"{base}/catalog/datasets/{quote(dataset_id, safe=':')}"
-        return self._json("catalog", self._call("catalog", "GET", url, audience=audience), Dataset)
+        url = f"{endpoint.base}/catalog/datasets/{quote(dataset_id, safe=':')}"
+        response = self._call("catalog", "GET", url, audience=audience)
+        return self._json("catalog", response, Dataset, dialect=endpoint.dialect)
 
-    def request_negotiation(self, base: str, audience: str, message: ContractRequestMessage) -> ContractNegotiationAck:
+    def request_negotiation(
+        self, endpoint: DspEndpoint, audience: str, message: ContractRequestMessage
+    ) -> ContractNegotiationAck:
         """``POST <base>/negotiations/request`` (201)."""
-        url = f"{base}/negotiations/request"
-        response = self._call("negotiation", "POST", url, audience=audience, body=encode(message))
-        return self._json("negotiation", response, ContractNegotiationAck, (200, 201))
+        url, body = f"{endpoint.base}/negotiations/request", encode(message, endpoint.dialect)
+        response = self._call("negotiation", "POST", url, audience=audience, body=body)
+        return self._json("negotiation", response, ContractNegotiationAck, (200, 201), endpoint.dialect)
 
-    def request_transfer(self, base: str, audience: str, message: TransferRequestMessage) -> TransferProcessAck:
+    def request_transfer(
+        self, endpoint: DspEndpoint, audience: str, message: TransferRequestMessage
+    ) -> TransferProcessAck:
         """``POST <base>/transfers/request`` (201)."""
-        url = f"{base}/transfers/request"
-        response = self._call("transfer", "POST", url, audience=audience, body=encode(message))
-        return self._json("transfer", response, TransferProcessAck, (200, 201))
+        url, body = f"{endpoint.base}/transfers/request", encode(message, endpoint.dialect)
+        response = self._call("transfer", "POST", url, audience=audience, body=body)
+        return self._json("transfer", response, TransferProcessAck, (200, 201), endpoint.dialect)
 
     def pull(self, address: DataAddress, query: Mapping[str, str]) -> tuple[int, str, bytes]:
         """GET the endpoint of an endpoint data reference with its token; any status is returned, not raised."""
@@ -179,12 +208,14 @@ class DspClient:
     # -- OutboxSender --------------------------------------------------------------------------------------------
 
     def send(self, message: OutboxMessage) -> None:
-        """POST a queued message; returns once the counterparty acknowledged it (2xx).
+        """POST a queued message in the dialect of its process; returns once the counterparty acknowledged it (2xx).
 
         Raises:
             CounterpartyError: not acknowledged (status kept, so `retryable` can tell).
+            ProtocolError: the queued body cannot be put into its dialect (a local fault: not retried).
         """
-        body = self._prepare(message) if self._prepare is not None else message.body
+        prepared = self._prepare(message) if self._prepare is not None else message.body
+        body = transcode(dict(prepared), message.dialect)
         response = self._call(message.message_type, "POST", message.url, audience=message.audience, body=body)
         if not response.is_success:
             raise _refused(message.message_type, response)
@@ -202,6 +233,24 @@ class DspClient:
             self._give_up(message, reason)
 
 
+def _versions(doc: object) -> VersionResponse:
+    """The version metadata: 2025-1's form, or 2024-1's (what a v0.8 EDC serves: no ``binding``, HTTPS implied).
+
+    Raises:
+        CounterpartyError: neither.
+    """
+    try:
+        return codec.decode(doc, VersionResponse)
+    except PassbridgeError as exc:
+        entries = doc.get("protocolVersions") if isinstance(doc, dict) else None
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and "binding" not in e for e in entries):
+            raise CounterpartyError("discovery", f"the answer is not DSP version metadata: {exc}") from None
+        try:
+            return codec.decode({"protocolVersions": [{**e, "binding": "HTTPS"} for e in entries]}, VersionResponse)
+        except PassbridgeError as again:
+            raise CounterpartyError("discovery", f"the answer is not DSP version metadata: {again}") from None
+
+
 def _refused(step: str, response: httpx.Response) -> CounterpartyError:
     reasons: list[str] = []
     try:
@@ -215,4 +264,4 @@ def _refused(step: str, response: httpx.Response) -> CounterpartyError:
     )
 
 
-__all__ = ["MAX_BYTES", "TIMEOUT_SECONDS", "VERSION", "DspClient"]
+__all__ = ["MAX_BYTES", "TIMEOUT_SECONDS", "V0_8_NAMES", "VERSION", "DspClient"]

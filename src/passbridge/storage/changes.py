@@ -14,19 +14,24 @@ from sqlalchemy import Engine
 
 
 class SqliteDataVersion:
-    """`ChangeWatch` for a SQLite database file."""
+    """`ChangeWatch` for a SQLite database file.
+
+    One connection for all threads of the process (behind a lock): ``data_version`` is a counter of that
+    connection, so numbers read on two connections cannot be compared (one thread's value after a commit can
+    equal another's before it), and a cache shared by the threads must see one sequence.
+    """
 
     def __init__(self, path: str) -> None:
         self._uri = f"file:{path}?mode=ro"
-        self._local = threading.local()
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
 
     def generation(self) -> int | None:
         """A number that differs after any commit by another connection."""
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self._uri, uri=True, check_same_thread=True, isolation_level=None)
-            self._local.connection = connection
-        version: int = connection.execute("PRAGMA data_version").fetchone()[0]
+        with self._lock:
+            if self._connection is None:
+                self._connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False, isolation_level=None)
+            version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
         return version
 
 

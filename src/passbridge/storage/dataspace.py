@@ -87,6 +87,7 @@ def _outbox(row: RowMapping) -> OutboxMessage:
         json.loads(row["body"]),
         row["id"],
         row["attempts"],
+        row["dialect"],
     )
 
 
@@ -281,6 +282,7 @@ class SqlDataspaceRepository:
             "url": message.url,
             "audience": message.audience,
             "body": json.dumps(message.body),
+            "dialect": message.dialect,
             "status": _PENDING,
             "attempts": message.attempts,
             "next_attempt_at": now,

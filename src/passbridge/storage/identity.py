@@ -1,12 +1,18 @@
-"""`SqlIdentityRepository`: the identity port on one connection (Core statements over the `id_*` tables)."""
+"""`SqlIdentityRepository`: the identity port on one connection (Core statements over the `id_*` tables); the SI-token
+replay stores (`replay_store`: `SqliteReplayStore` beside a SQLite database file, `EngineReplayStore` on the
+``id_seen_tokens`` table otherwise) that `passbridge.identity.services.StoredReplayGuard` writes every ``jti`` to."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import RowMapping
@@ -162,4 +168,131 @@ def _fields(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
-__all__ = ["SqlIdentityRepository"]
+PURGE_SECONDS = 60.0
+"""How often a replay store deletes expired ids (per process): not on every request, where it cost a statement."""
+REPLAY_SUFFIX = "-replay"
+"""The replay store of a SQLite database ``<file>`` is ``<file>-replay`` (like SQLite's own ``-wal``)."""
+
+
+class _Purge:
+    """Runs `purge` at most every `PURGE_SECONDS` (monotonic time), the first time at once."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic, self._next = monotonic, float("-inf")
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        with self._lock:
+            now = self._monotonic()
+            if now < self._next:
+                return False
+            self._next = now + PURGE_SECONDS
+            return True
+
+
+class SqliteReplayStore:
+    """Seen SI-token ids in a SQLite file of their own, shared by every worker process of the node.
+
+    One autocommitted ``INSERT … ON CONFLICT`` per token (about 30 µs; no SQLAlchemy, no separate ``BEGIN`` or
+    ``DELETE``). A file of its own, not a table of the node's database, because every commit to that database moves
+    its change generation (`passbridge.storage.changes`): a write per DSP request would void every cache trusted
+    by generation (passport versions, the DSP catalog) and queue behind the node's real writers. One connection per
+    process behind a lock: threads of one process queue here instead of meeting at SQLite's busy handler, which
+    sleeps whole milliseconds.
+    """
+
+    def __init__(self, path: str, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._purge = _Purge(monotonic)
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS seen_tokens (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        connection.execute("CREATE INDEX IF NOT EXISTS seen_tokens_expiry ON seen_tokens (expires_at)")
+        return connection
+
+    def first_use(self, key: str, expires_at: int, now: int) -> bool:
+        """Record `key` until `expires_at`; False if it is recorded and not yet expired (a replay).
+
+        An expired record left by a late purge is overwritten, so it counts as unseen, as after a purge.
+        """
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._connect()
+            if self._purge.due():
+                self._connection.execute("DELETE FROM seen_tokens WHERE expires_at < ?", (now,))
+            cursor = self._connection.execute(
+                "INSERT INTO seen_tokens (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                "SET expires_at = excluded.expires_at WHERE seen_tokens.expires_at < ?",
+                (key, expires_at, now),
+            )
+            return cursor.rowcount == 1
+
+    def close(self) -> None:
+        """Close the connection (a later `first_use` opens a new one)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+_FIRST_USE_AFTER_EXPIRY = {
+    dialect: statement.on_conflict_do_update(
+        index_elements=[id_seen_tokens.c.jti],
+        set_={"expires_at": statement.excluded.expires_at},
+        where=id_seen_tokens.c.expires_at < bindparam("now"),
+    ).returning(id_seen_tokens.c.jti)
+    for dialect, statement in (("postgresql", pg_insert(id_seen_tokens)), ("sqlite", sqlite_insert(id_seen_tokens)))
+}
+
+
+class EngineReplayStore:
+    """Seen SI-token ids in the ``id_seen_tokens`` table (PostgreSQL, or an in-memory SQLite database): one
+    ``INSERT … ON CONFLICT … RETURNING`` in its own short transaction per token; expired rows deleted every
+    `PURGE_SECONDS`."""
+
+    def __init__(self, engine: Engine, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._engine = engine
+        self._statement = _FIRST_USE_AFTER_EXPIRY.get(engine.dialect.name, _FIRST_USE_AFTER_EXPIRY["sqlite"])
+        self._purge = _Purge(monotonic)
+
+    def first_use(self, key: str, expires_at: int, now: int) -> bool:
+        """Record `key` until `expires_at`; False if it is recorded and not yet expired (a replay)."""
+        with self._engine.begin() as connection:
+            if self._purge.due():
+                connection.execute(_FORGET_EXPIRED, {"now": now})
+            # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT
+            row = connection.execute(self._statement, {"jti": key, "expires_at": expires_at, "now": now}).first()
+        return row is not None
+
+
+def replay_store(uow: object) -> SqliteReplayStore | EngineReplayStore:
+    """The replay store for the database of `uow` (a `SqlAlchemyUnitOfWorkFactory`): a SQLite file beside a SQLite
+    database file (`REPLAY_SUFFIX`), else the ``id_seen_tokens`` table of its engine.
+
+    Raises:
+        TypeError: `uow` has no SQLAlchemy ``engine``.
+    """
+    engine = getattr(uow, "engine", None)
+    if not isinstance(engine, Engine):
+        raise TypeError(f"replay_store needs a unit-of-work factory with an engine, not {type(uow).__name__}")
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+        return SqliteReplayStore(database + REPLAY_SUFFIX)
+    return EngineReplayStore(engine)
+
+
+__all__ = [
+    "PURGE_SECONDS",
+    "REPLAY_SUFFIX",
+    "EngineReplayStore",
+    "SqlIdentityRepository",
+    "SqliteReplayStore",
+    "replay_store",
+]

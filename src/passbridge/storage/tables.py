@@ -396,7 +396,8 @@ dsp_outbox = Table(
     Column("message_type", String(64), nullable=False),
     Column("url", Text, nullable=False),
     Column("audience", DID, nullable=False),
-    Column("body", Text, nullable=False),  # JSON message, encoded by the DSP codec
+    Column("body", Text, nullable=False),  # JSON message, encoded by the DSP 2025-1 codec
+    Column("dialect", String(16), nullable=False, server_default="2025-1"),  # sent in: 2025-1 | v0.8
     Column("status", String(8), nullable=False),  # pending | sent | failed
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime(), nullable=False),

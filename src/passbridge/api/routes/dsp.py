@@ -12,9 +12,10 @@ Errors are the protocol's own error objects (``CatalogError``, ``ContractNegotia
 the dialect of the path, with the status of `passbridge.dataspace.messages.error_status` (`DspRoute`), never
 problem+json. Routes are plain ``def``: DCP verification calls out, so they run in the thread pool.
 
-The v0.8 routes are provider-side in substance: a v0.8 request is answered in v0.8, but what this node later sends
-on its own (the agreement, events, the transfer start, and every message of our own consumer) is queued in 2025-1
-(`passbridge.dataspace.node.encode`): a process does not remember the dialect it was started in.
+A v0.8 request is answered in v0.8, and what the node queues while handling it (the agreement, events, the transfer
+start) is sent in v0.8 too (`DspRoute` handles each request `speaking` its dialect; the outbox stores the dialect per
+message). As a consumer the node speaks the dialect the provider's version metadata offers (2025-1 preferred):
+`passbridge.outbound.dsp_client`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from passbridge.api.dsp_support import (
     dsp_caller,
     dsp_error,
     dsp_route_class,
+    next_page_link,
     read_body,
 )
 from passbridge.dataspace.codec import dsp_2025_1 as codec
@@ -144,13 +146,10 @@ def make_router(prefix: str, callback_prefix: str, dialect: Codec) -> APIRouter:
         after: Annotated[str | None, Query(description="page: the last dataset id of the previous page")] = None,
     ) -> JSONResponse:
         """The catalog the caller may see: the registry and a page of passports (``Link: rel="next"`` for more)."""
-        caller = dsp_caller(services, authorization)
+        caller = dsp_caller(services, authorization, request)  # verified by `dsp_fastpath` if it got that far
         message = read_body(request, body, dialect, CatalogRequestMessage)
         catalog, more = services.dataspace.service.catalog(caller, message, after=after, limit=PAGE_SIZE)
-        headers = None
-        if more is not None:
-            url = f"{services.settings.effective_public_url}{prefix}/catalog/request?after={more}"
-            headers = {"Link": f'<{url}>; rel="next"'}
+        headers = None if more is None else {"Link": next_page_link(services, prefix, more)}
         return _json(catalog, headers=headers)
 
     def dataset_request(
