@@ -22,20 +22,13 @@ Carbon-footprint answers (`offers.PcfSource`, set with `offer_pcf`) are datasets
 catalog page for the callers whose DID the supply-chain ACL releases them to, and offered only to those (another
 member gets no such dataset, so it cannot negotiate for it: the offer is "not an offer of this provider").
 
-Catalog caching (issue #5: catalog requests are the hot DSP request). With a `ChangeWatch` whose generation is known
-(SQLite), the page of passport ids and each caller's PCF dataset ids are remembered per database change generation
-(`GenerationCache`): any commit — a new passport, a changed disclosure ACL — starts a new generation, so a listing
-is never older than the last commit. `catalog_key` names everything one unfiltered page depends on (generation,
-page, and what the access policies are evaluated on: the caller's DID and its verified credential subjects by
-accepted type), so a catalog built once can be served again to the same key (`passbridge.api.dsp_fastpath`). The
-access policies read no evaluation time (``dateTime``); if one ever did, `catalog_key` would return None.
+The catalog itself (listing, offers per caller, caching) is `passbridge.dataspace.catalog_service`.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any
 
@@ -44,16 +37,12 @@ from passbridge.dataspace import negotiation, transfer
 from passbridge.dataspace.catalog import (
     HTTP_PULL,
     Catalog,
-    DataService,
     Dataset,
-    GenerationCache,
     OfferId,
-    build_catalog,
     check_offer,
     offer_of,
-    policy_inputs,
-    reads_time,
 )
+from passbridge.dataspace.catalog_service import CatalogService
 from passbridge.dataspace.edr import mint_edr
 from passbridge.dataspace.messages import (
     CatalogRequestMessage,
@@ -87,9 +76,6 @@ from passbridge.dataspace.offers import (
     PCF_DEFINITION,
     PcfSource,
     covers,
-    definitions_for,
-    passport_asset,
-    pcf_asset,
 )
 from passbridge.dataspace.policies import context_from, evaluate_cx
 from passbridge.dataspace.ports import (
@@ -99,7 +85,7 @@ from passbridge.dataspace.ports import (
     StoredAgreement,
     Wakeup,
 )
-from passbridge.errors import NotFound, ProtocolError, UnknownProcess
+from passbridge.errors import ProtocolError, UnknownProcess
 from passbridge.identity.verifier import VerifiedPresentation
 from passbridge.passport.ports import ChangeWatch
 
@@ -107,37 +93,6 @@ logger = logging.getLogger(__name__)
 
 _P, _C = Role.PROVIDER, Role.CONSUMER
 _RULE = "DSP 2025-1"
-_ID_OPERANDS = ("id", "@id", "https://w3id.org/edc/v0.0.1/ns/id", "edc:id")
-
-
-def _filter_ids(filters: Sequence[Any] | None) -> list[str] | None:
-    """Dataset ids a catalog ``filter`` selects (EDC-style ``{"operandLeft": "…id", "operator": "=",
-    "operandRight": id}``, alone or in ``filterExpression``); None without a filter.
-
-    Raises:
-        ProtocolError: a filter of another kind (DSP: an unsupported filter is a 400).
-    """
-    if not filters:
-        return None
-    ids: list[str] = []
-    for position, item in enumerate(filters):
-        expressions = item.get("filterExpression", [item]) if isinstance(item, dict) else [item]
-        for expression in expressions:
-            if (
-                isinstance(expression, dict)
-                and expression.get("operandLeft") in _ID_OPERANDS
-                and expression.get("operator") in ("=", "eq")
-                and isinstance(expression.get("operandRight"), str)
-            ):
-                ids.append(expression["operandRight"])
-            else:
-                message = "only dataset id filters are supported ({'operandLeft': 'id', 'operator': '=', …})"
-                raise ProtocolError.at(f"$.filter[{position}]", message, _RULE + " catalog protocol")
-    return ids
-
-
-ACCESS_POLICIES_READ_TIME = any(reads_time(d.access_policy) for d in DEFINITIONS.values())
-"""Whether a catalog could change with the evaluation time alone (then it is never cached)."""
 
 
 class DataspaceService:
@@ -158,54 +113,20 @@ class DataspaceService:
         self._uow, self._clock, self.node, self._assets = uow, clock, node, assets
         self._wakeup, self._check_address = wakeup, check_address
         self.waiters = waiters or Waiters()
-        self._pcf: PcfSource | None = None
-        self._changes = changes
-        self._listings = GenerationCache()
-        self._caches: bool | None = None
-        self._inputs: dict[int, tuple[VerifiedPresentation, Hashable]] = {}
+        self.catalogs = CatalogService(clock, node, assets, changes=changes)
 
     def offer_pcf(self, source: PcfSource) -> None:
-        """Offer the carbon-footprint answers of `source` as datasets (see the module docstring)."""
-        self._pcf = source
-
-    def _pcf_for(self, caller: VerifiedPresentation, dataset_id: str) -> bool:
-        return self._pcf is not None and self._pcf.answerable(dataset_id, caller.holder)
-
-    # -- catalog -------------------------------------------------------------------------------------------------
-
-    def _generation(self) -> int | None:
-        return self._changes.generation() if self._changes is not None else None
-
-    def _listed(self, key: Hashable, generation: int | None, read: Callable[[], Sequence[str]]) -> list[str]:
-        if generation is not None:
-            known = self._listings.get(key, generation)
-            if known is not None:
-                return list(known)
-        ids = list(read())
-        if generation is not None:
-            self._listings.put(key, tuple(ids), generation)
-        return ids
+        """Offer the carbon-footprint answers of `source` as datasets (`CatalogService.offer_pcf`)."""
+        self.catalogs.offer_pcf(source)
 
     @property
     def caches_catalogs(self) -> bool:
-        """Whether `catalog_key` can name catalogs (the database tells its change generation)."""
-        if self._caches is None:  # a backend either tells generations or never does
-            self._caches = not ACCESS_POLICIES_READ_TIME and self._generation() is not None
-        return self._caches
+        """`CatalogService.caches_catalogs`."""
+        return self.catalogs.caches_catalogs
 
     def catalog_key(self, caller: VerifiedPresentation, *, after: str | None = None, limit: int = 100) -> Hashable:
-        """A key that changes whenever the unfiltered catalog page `catalog` builds for `caller` could differ (see
-        the module docstring), or None when that cannot be told cheaply (PostgreSQL: no change generation)."""
-        generation = self._generation()
-        if generation is None or ACCESS_POLICIES_READ_TIME:
-            return None
-        known = self._inputs.get(id(caller))
-        if known is None or known[0] is not caller:  # the caller cache hands out one object per caller and minute
-            known = (caller, policy_inputs(caller))
-            if len(self._inputs) >= 1_000:
-                self._inputs.clear()
-            self._inputs[id(caller)] = known
-        return generation, after, limit, known[1]
+        """`CatalogService.catalog_key`."""
+        return self.catalogs.catalog_key(caller, after=after, limit=limit)
 
     def catalog(
         self,
@@ -216,58 +137,12 @@ class DataspaceService:
         limit: int = 100,
         offer_uuid: str | None = None,
     ) -> tuple[Catalog, str | None]:
-        """The catalog `caller` may see (one page of passports after `after`, the registry on the first page),
-        and the last dataset id of the page when there are more.
-
-        `offer_uuid`, when given, is the catalog id's and every offer id's uuid part (offer ids stay distinct: each
-        names its contract definition and dataset); otherwise each gets a fresh one.
-
-        Raises:
-            ProtocolError: an unsupported filter.
-        """
-        wanted = _filter_ids(message.filter)
-        if wanted is not None:
-            ids = [i for i in wanted if i != DTR_ASSET.id and self._assets.exists(i)]
-            assets = [DTR_ASSET] if DTR_ASSET.id in wanted else []
-            pcfs = [pcf_asset(i) for i in wanted if i not in ids and self._pcf_for(caller, i)]
-            return self._catalog(caller, [*assets, *(passport_asset(i) for i in ids), *pcfs], offer_uuid), None
-        generation = self._generation()
-        page = self._listed(("page", after, limit), generation, lambda: self._assets.dataset_ids(after, limit + 1))
-        more = page[limit - 1] if len(page) > limit else None
-        first: list[Any] = [DTR_ASSET] if after is None else []
-        pcf = self._pcf
-        if after is None and pcf is not None:
-            pcf_ids = self._listed(("pcf", caller.holder), generation, lambda: pcf.dataset_ids(caller.holder))
-            first += [pcf_asset(i) for i in pcf_ids]
-        return self._catalog(caller, [*first, *(passport_asset(i) for i in page[:limit])], offer_uuid), more
-
-    def _catalog(self, caller: VerifiedPresentation, assets: Sequence[Any], offer_uuid: str | None = None) -> Catalog:
-        service = DataService(f"{self.node.did}#dsp", self.node.dsp_base)
-        return build_catalog(
-            assets,
-            definitions_for,
-            participant_id=self.node.did,
-            catalog_id=f"urn:passbridge:catalog:{offer_uuid or uuid.uuid4()}",
-            service=service,
-            context=context_from(caller, now=self._clock.now()),
-            evaluate=evaluate_cx,
-            new_uuid=(lambda: offer_uuid) if offer_uuid is not None else (lambda: str(uuid.uuid4())),
-        )
+        """`CatalogService.catalog`."""
+        return self.catalogs.catalog(caller, message, after=after, limit=limit, offer_uuid=offer_uuid)
 
     def dataset(self, caller: VerifiedPresentation, dataset_id: str) -> Dataset:
-        """One dataset with the offers `caller` may see.
-
-        Raises:
-            NotFound: no such dataset, or none of its offers is for this caller.
-        """
-        known = dataset_id == DTR_ASSET.id or self._assets.exists(dataset_id)
-        asset = DTR_ASSET if dataset_id == DTR_ASSET.id else passport_asset(dataset_id)
-        if not known and self._pcf_for(caller, dataset_id):
-            known, asset = True, pcf_asset(dataset_id)
-        found = self._catalog(caller, [asset]).dataset(dataset_id) if known else None
-        if found is None:
-            raise NotFound(f"dataset {dataset_id!r} is not offered to this participant")
-        return found
+        """`CatalogService.dataset`."""
+        return self.catalogs.dataset(caller, dataset_id)
 
     # -- provider: negotiation -----------------------------------------------------------------------------------
 
@@ -286,7 +161,7 @@ class DataspaceService:
         if requested.target != dataset_id:
             raise ProtocolError.at("$.offer.target", f"offer {requested.id!r} is for {dataset_id!r}", _RULE)
         if definition.id == PCF_DEFINITION.id:
-            if not self._pcf_for(caller, dataset_id):
+            if not self.catalogs.pcf_for(caller, dataset_id):
                 raise ProtocolError.at("$.offer.@id", f"{requested.id!r} is not an offer of this provider", _RULE)
         elif dataset_id != DTR_ASSET.id and not self._assets.exists(dataset_id):
             raise ProtocolError.at("$.offer.target", f"no dataset {dataset_id!r}", _RULE)
@@ -456,4 +331,4 @@ class DataspaceService:
         self.waiters.signal(message.process_pid)
 
 
-__all__ = ["ACCESS_POLICIES_READ_TIME", "DataspaceService"]
+__all__ = ["DataspaceService"]

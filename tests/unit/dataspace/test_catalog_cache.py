@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from passbridge.dataspace.catalog import GenerationCache, policy_inputs, reads_time
+from passbridge.dataspace.catalog_service import ACCESS_POLICIES_READ_TIME
 from passbridge.dataspace.odrl import Constraint, LogicalConstraint, LogicalOperator, Operator, Policy, Rule
 from passbridge.dataspace.offers import DEFINITIONS
-from passbridge.dataspace.services import ACCESS_POLICIES_READ_TIME
 from passbridge.identity.credentials import Credential
 from passbridge.identity.verifier import VerifiedCredential, VerifiedPresentation
 
