@@ -17,7 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from passbridge.ecosystems.catenax.pcf import SupplyChainPcf
+from passbridge.ecosystems.catenax.supplychain_pcf import SupplyChainPcf
 from passbridge.identity.trust import Recognition, TypeMapping
 from passbridge.link.bridge import LinkService
 from passbridge.ouranos.accounts import Caller

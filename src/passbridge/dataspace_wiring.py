@@ -21,7 +21,8 @@ from passbridge.dataspace.node import NodeProfile
 from passbridge.dataspace.ports import RenderedAsset
 from passbridge.dataspace.services import DataspaceService
 from passbridge.ecosystems.catenax.battery_pass import FORMAT as DEFAULT_FORMAT
-from passbridge.ecosystems.catenax.pcf import PcfContext, SupplyChainPcf
+from passbridge.ecosystems.catenax.pcf import PcfContext
+from passbridge.ecosystems.catenax.supplychain_pcf import SupplyChainPcf
 from passbridge.identity.credentials import CredentialType
 from passbridge.identity.did import CachingDidResolver
 from passbridge.identity.keys import KeyStore

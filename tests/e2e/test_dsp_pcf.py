@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 
-from passbridge.ecosystems.catenax.pcf import PcfContext, SupplyChainPcf
+from passbridge.ecosystems.catenax.pcf import PcfContext
+from passbridge.ecosystems.catenax.supplychain_pcf import SupplyChainPcf
 from passbridge.jsoncodec import loads_exact
 from passbridge.passport.access import Role
 from passbridge.supplychain.model import Part
