@@ -319,3 +319,20 @@ def test_a_catenax_request_needs_a_presented_participant_and_a_consenting_operat
     with pytest.raises(InvalidInput) as bad_unit:
         world.link.ask(world.eu_oem.did, world.cathode.operator_id, "JP-CAM-9", "furlong")
     assert bad_unit.value.violations[0].path == "amountRequiredUnit"
+
+
+def test_both_directions_with_the_platform_on_either_database(
+    network: Network, clock: FixedClock, database_url: str
+) -> None:
+    world = build_link_world(network, clock, platform_database=database_url)
+    did, oem_operator = _presented_cathode(world)
+    _grant(world, oem_operator)
+    component = _payload(fetch(world.eu_oem, f"urn:uuid:{world.cathode_part}", did, "battery-component-1.0.0"))
+    assert component["pcfValues"]["sharesPerStage"]["absPcfValue"]["stageValue"] == Decimal(7)
+    trade_id, _ = _ask_europe(world)
+    assert _wait_for(world, trade_id).outcome is Outcome.ANSWERED
+    records: Any = world.platform.cfp.get(world.cell, [world.cell_child])
+    assert {r["cfpType"]: Decimal(str(r["ghgEmission"])) for r in records} == {
+        "preProductionResponse": Decimal(4),
+        "mainProductionResponse": Decimal(5),
+    }
