@@ -57,17 +57,23 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database: a SQLite file, or the PostgreSQL test database emptied."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'node.db'}"
+def fresh_postgres() -> str:
+    """The PostgreSQL test database, emptied. Skips the test when no server is configured (locally), fails it when
+    ``PASSBRIDGE_REQUIRE_POSTGRES`` says one must be (CI)."""
     if not POSTGRES_URL:
         if os.environ.get("PASSBRIDGE_REQUIRE_POSTGRES"):
             pytest.fail("PASSBRIDGE_REQUIRE_POSTGRES is set but PASSBRIDGE_TEST_DATABASE_URL is not")
         pytest.skip("PASSBRIDGE_TEST_DATABASE_URL not set (CI sets it)")
     reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, or the PostgreSQL test database emptied (`fresh_postgres`)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'node.db'}"
+    return fresh_postgres()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ class FakeTck:
 def _handler(tck: FakeTck) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_args: Any) -> None:
-            pass
+            """Silent: the tests read what arrived (`FakeTck.received`), not the server's access log."""
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))) or b"{}")

@@ -22,7 +22,7 @@ from passbridge.dataspace.catalog import OfferId
 from passbridge.dataspace.offers import DTR_ASSET
 from passbridge.dataspace_wiring import MEMBERSHIP
 from passbridge.errors import VerificationFailed
-from tests.conftest import POSTGRES_URL, reset_postgres
+from tests.conftest import fresh_postgres
 from tests.dsp_world import World, build_world, certify, create_passport
 from tests.network import Network
 
@@ -208,10 +208,7 @@ def test_a_body_above_the_limit_is_refused_by_the_route(cached_world: World) -> 
 
 @pytest.mark.postgres
 def test_on_postgresql_nothing_is_cached_and_the_route_answers(network: Network) -> None:
-    if not POSTGRES_URL:
-        pytest.skip("PASSBRIDGE_TEST_DATABASE_URL not set (CI sets it)")
-    reset_postgres(POSTGRES_URL)
-    world = build_world(network, provider_database=POSTGRES_URL)
+    world = build_world(network, provider_database=fresh_postgres())
     assert not world.provider.services.dataspace.service.caches_catalogs
     before = _dataset_ids(_catalog(world))
     passport_id = create_passport(world.provider, 2)

@@ -22,6 +22,7 @@ follows from the agreement alone (`passbridge.dataspace.dataplane.access_level`)
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
@@ -148,6 +149,9 @@ class PcfSource(Protocol):
         """
 
 
+_URN_UUID = "urn:uuid:"
+
+
 def pcf_asset(dataset_id: str) -> Asset:
     """A part's carbon-footprint answer as a dataset."""
     return Asset(
@@ -156,6 +160,18 @@ def pcf_asset(dataset_id: str) -> Asset:
         type=PASSPORT_TYPE,
         properties={"aas-semantics:semanticId": {"@id": PCF_SEMANTIC_ID}},
     )
+
+
+def pcf_trace_id(dataset_id: str) -> uuid.UUID | None:
+    """The part (``traceId``) a PCF dataset id ``urn:uuid:<traceId>`` names; None for any other id (also a
+    non-canonical spelling of a UUID, so one part has exactly one dataset id)."""
+    if not dataset_id.startswith(_URN_UUID):
+        return None
+    try:
+        trace_id = uuid.UUID(dataset_id.removeprefix(_URN_UUID))
+    except ValueError:
+        return None
+    return trace_id if f"{_URN_UUID}{trace_id}" == dataset_id else None
 
 
 def _is_pcf(asset: Asset) -> bool:
@@ -217,5 +233,6 @@ __all__ = [
     "is_pcf_agreement",
     "passport_asset",
     "pcf_asset",
+    "pcf_trace_id",
     "view_definition_id",
 ]

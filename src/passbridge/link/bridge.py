@@ -24,10 +24,12 @@ import enum
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from passbridge.dataspace.offers import pcf_trace_id
 from passbridge.ecosystems.catenax.pcf_read import read_component_pcf
 from passbridge.errors import CounterpartyError, InvalidInput, NotFound, PassbridgeError
 from passbridge.jsoncodec import loads_exact
@@ -46,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 GATEWAY_ACCOUNT = "link-gateway"
 """The `account_id` the bridge acts under when it answers for a Catena-X participant."""
+RESULTS_KEPT = 1_000
+"""How many of the bridge's latest answers `LinkService.results` keeps."""
 
 
 class Presence(Protocol):
@@ -103,7 +107,8 @@ class LinkService:
         self._uow, self._platform, self._presences = uow, platform, presences
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self.results: list[BridgeResult] = []
+        self.results: deque[BridgeResult] = deque(maxlen=RESULTS_KEPT)
+        """The latest answers (tests, the demo, `passbridge link sync` read them); older ones are dropped."""
         platform.notifications.subscribe(self._notified)
 
     # consents and participants --------------------------------------------------------------------------------
@@ -283,35 +288,30 @@ class LinkService:
                 trade_id, participant, "the requesting operator has not consented to the Ouranos-Catena-X link"
             )
         try:
-            dataset_id, payload = self._fetch(presence, participant, wanted)
+            trace_id, payload = self._fetch(presence, participant, wanted)
             pcf = read_component_pcf(loads_exact(payload))
         except CounterpartyError as exc:
             return self._reject(trade_id, participant, f"Catena-X refused: {exc}")
         except (InvalidInput, LookupError) as exc:
             return self._reject(trade_id, participant, str(exc))
-        return self._register(
-            trade_id,
-            participant,
-            requester,
-            dataset_id.removeprefix("urn:uuid:"),
-            pcf.manufacturer_part_id,
-            registration(pcf, dataset_id.removeprefix("urn:uuid:")),
-        )
+        cfp = registration(pcf, trace_id)
+        return self._register(trade_id, participant, requester, trace_id, pcf.manufacturer_part_id, cfp)
 
     @staticmethod
     def _fetch(presence: Presence, participant: records.Participant, wanted: str) -> tuple[str, bytes]:
-        """(dataset id, payload) of the PCF the participant offers for the requested part: the only one offered,
-        else the one whose ``manufacturerPartId`` or ``customerPartId`` is the requester's part name."""
-        offered = presence.pcf_datasets(participant.did)
+        """(traceId, payload) of the PCF the participant offers for the requested part: the only one offered, else
+        the one whose ``manufacturerPartId`` or ``customerPartId`` is the requester's part name. Only datasets named
+        ``urn:uuid:<traceId>`` count: the id becomes the part's ``traceId`` on the platform."""
+        offered = {d: t for d in presence.pcf_datasets(participant.did) if (t := pcf_trace_id(d)) is not None}
         if not offered:
             raise LookupError(f"{participant.name} offers no carbon footprint to this operator")
-        for dataset_id in offered:
+        for dataset_id, trace_id in offered.items():
             payload = presence.fetch_pcf(dataset_id, participant.did)
             if len(offered) == 1:
-                return dataset_id, payload
+                return str(trace_id), payload
             doc = loads_exact(payload)
             if isinstance(doc, dict) and wanted in (doc.get("manufacturerPartId"), doc.get("customerPartId")):
-                return dataset_id, payload
+                return str(trace_id), payload
         raise LookupError(f"{participant.name} offers several footprints and none names the part {wanted!r}")
 
     def _reject(self, trade_id: str, participant: records.Participant, reason: str) -> BridgeResult:
@@ -377,4 +377,4 @@ class LinkService:
             uow.commit()
 
 
-__all__ = ["GATEWAY_ACCOUNT", "BridgeResult", "LinkService", "Outcome", "Presence", "Presences"]
+__all__ = ["GATEWAY_ACCOUNT", "RESULTS_KEPT", "BridgeResult", "LinkService", "Outcome", "Presence", "Presences"]

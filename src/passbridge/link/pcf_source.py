@@ -11,12 +11,12 @@ the platform (the answer type has no field for them).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from passbridge.clock import Clock
+from passbridge.dataspace.offers import pcf_trace_id
 from passbridge.dataspace.ports import RenderedAsset
 from passbridge.ecosystems.catenax.pcf import BATTERY_COMPONENT_1_0_0, PcfContext, render
 from passbridge.errors import Forbidden
@@ -27,20 +27,8 @@ from passbridge.link.cfp_mapping import TOTALCFP, supplier_answer
 from passbridge.ouranos import fields as f
 from passbridge.ouranos.acl import released_groups
 from passbridge.ouranos.cfp import answer
-from passbridge.ouranos.model import Kind
+from passbridge.ouranos.model import Kind, Record
 from passbridge.ouranos.ports import OuranosRepository, UnitOfWorkFactory
-
-_PREFIX = "urn:uuid:"
-
-
-def _trace_id(dataset_id: str) -> str | None:
-    if not dataset_id.startswith(_PREFIX):
-        return None
-    try:
-        parsed = uuid.UUID(dataset_id.removeprefix(_PREFIX))
-    except ValueError:
-        return None
-    return str(parsed) if f"{_PREFIX}{parsed}" == dataset_id else None
 
 
 def default_context(consent: records.Consent, operator: JsonObject, part: JsonObject, now: datetime) -> PcfContext:
@@ -77,33 +65,48 @@ class OuranosPcfSource:
     ) -> None:
         self._uow, self._clock, self._operator, self._context_for = uow, clock, operator_id, context_for
 
-    def _released(self, repo: OuranosRepository, trace_id: str, did: str) -> tuple[str, frozenset[str]] | None:
-        """(the participant's operator id, the groups released to it) if `trace_id` is ours and its CFP released."""
+    def _participant(self, repo: OuranosRepository, did: str) -> str | None:
+        """The operator id presenting the Catena-X participant `did`, if our operator still consents."""
         if records.consent_of(repo, self._operator) is None:
             return None
         participant = records.participant_by_did(repo, did)
+        return participant.operator_id if participant is not None else None
+
+    def _released(
+        self, repo: OuranosRepository, trace_id: str, did: str
+    ) -> tuple[frozenset[str], Record, Record] | None:
+        """(the groups released, the part, its CFP) if `trace_id` is our part with a CFP whose TOTALCFP the ACL
+        releases to the participant `did`."""
+        participant = self._participant(repo, did)
         part = repo.get(Kind.PARTS, trace_id)
         if participant is None or part is None or part.operator_id != self._operator:
             return None
-        if not repo.find(Kind.CFP, ref=trace_id, limit=1):
-            return None
-        groups = released_groups(repo, self._operator, participant.operator_id, trace_id)
-        return (participant.operator_id, groups) if TOTALCFP in groups else None
+        cfp = repo.find(Kind.CFP, ref=trace_id, limit=1)
+        groups = released_groups(repo, self._operator, participant, trace_id)
+        return (groups, part, cfp[0]) if cfp and TOTALCFP in groups else None
 
     def dataset_ids(self, partner: str) -> list[str]:
         """``urn:uuid:<traceId>`` of each of the operator's parts whose CFP the ACL releases to `partner`."""
         with self._uow(write=False) as uow:
             repo = uow.ouranos
-            parts = repo.find(Kind.PARTS, operator_id=self._operator)
-            return sorted(f"{_PREFIX}{p.record_id}" for p in parts if self._released(repo, p.record_id, partner))
+            participant = self._participant(repo, partner)
+            if participant is None:
+                return []
+            parts = [p.record_id for p in repo.find(Kind.PARTS, operator_id=self._operator)]
+            with_cfp = repo.find_refs(Kind.CFP, parts)
+            return sorted(
+                f"urn:uuid:{trace_id}"
+                for trace_id in with_cfp
+                if TOTALCFP in released_groups(repo, self._operator, participant, trace_id)
+            )
 
     def answerable(self, dataset_id: str, partner: str) -> bool:
         """Whether the ACL releases this part's CFP to `partner`."""
-        trace_id = _trace_id(dataset_id)
+        trace_id = pcf_trace_id(dataset_id)
         if trace_id is None:
             return False
         with self._uow(write=False) as uow:
-            return self._released(uow.ouranos, trace_id, partner) is not None
+            return self._released(uow.ouranos, str(trace_id), partner) is not None
 
     def render(self, dataset_id: str, partner: str, fmt: str | None) -> RenderedAsset:
         """The Catena-X PCF (``battery-component-1.0.0`` by default: Ouranos is a battery-component exchange).
@@ -112,18 +115,17 @@ class OuranosPcfSource:
             Forbidden: not (or no longer) released to `partner`. InvalidInput: a unit with no counterpart, a
                 withheld DQR where the format requires one, an unknown format.
         """
-        trace_id = _trace_id(dataset_id)
+        parsed = pcf_trace_id(dataset_id)
+        trace_id = str(parsed) if parsed is not None else ""
         with self._uow(write=False) as uow:
             repo = uow.ouranos
-            released = self._released(repo, trace_id, partner) if trace_id else None
-            if released is None or trace_id is None:
+            released = self._released(repo, trace_id, partner) if parsed is not None else None
+            if released is None:
                 raise Forbidden(f"the carbon footprint of {dataset_id} is not released to {partner}")
-            _, groups = released
+            groups, part, cfp = released
             consent = records.consent_of(repo, self._operator)
             operator = repo.get(Kind.OPERATOR, self._operator)
-            part = repo.get(Kind.PARTS, trace_id)
-            (cfp,) = repo.find(Kind.CFP, ref=trace_id, limit=1)
-        assert consent is not None and operator is not None and part is not None
+        assert consent is not None and operator is not None
         upstream = [f.obj(r, "$") for r in cfp.doc] if isinstance(cfp.doc, list) else []
         response = [f.obj(r, "$") for r in answer(upstream, trace_id)]
         mapped = supplier_answer(response, trace_id, groups)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from passbridge.dataspace.offers import pcf_trace_id
 from passbridge.dataspace.ports import RenderedAsset
 from passbridge.ecosystems.catenax.pcf import PCF_9_0_0, PcfContext, render
 from passbridge.errors import Forbidden
@@ -43,18 +44,8 @@ class SupplyChainPcf:
     def _partner(catalog: Catalog, did: str) -> str | None:
         return next((op_id for op_id, op in catalog.operators.items() if op.did == did), None)
 
-    @staticmethod
-    def _trace_id(dataset_id: str) -> uuid.UUID | None:
-        if not dataset_id.startswith("urn:uuid:"):
-            return None
-        try:
-            trace_id = uuid.UUID(dataset_id.removeprefix("urn:uuid:"))
-        except ValueError:
-            return None
-        return trace_id if f"urn:uuid:{trace_id}" == dataset_id else None
-
     def _released(self, catalog: Catalog, dataset_id: str, did: str) -> tuple[str, uuid.UUID] | None:
-        partner, trace_id = self._partner(catalog, did), self._trace_id(dataset_id)
+        partner, trace_id = self._partner(catalog, did), pcf_trace_id(dataset_id)
         if partner is None or trace_id is None or trace_id not in catalog.parts:
             return None
         entry = catalog.acl.get((partner, trace_id))
