@@ -190,6 +190,10 @@ class _Purge:
             return True
 
 
+_SETUP_SECONDS = 30.0
+"""How long a worker retries setting up a replay store another worker is setting up at the same moment."""
+
+
 class SqliteReplayStore:
     """Seen SI-token ids in a SQLite file of their own, shared by every worker process of the node.
 
@@ -208,14 +212,30 @@ class SqliteReplayStore:
         self._purge = _Purge(monotonic)
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection to the store, the file set up (WAL, table) if this process is the first.
+
+        Worker processes start together, so two may set up a fresh file at once. Switching to WAL takes an exclusive
+        lock for which SQLite does not wait (the busy timeout does not apply: "database is locked" at once), so the
+        set-up is retried for up to `_SETUP_SECONDS`; WAL is only switched on when it is not on yet.
+        """
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS seen_tokens (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID"
-        )
-        connection.execute("CREATE INDEX IF NOT EXISTS seen_tokens_expiry ON seen_tokens (expires_at)")
-        return connection
+        deadline = time.monotonic() + _SETUP_SECONDS
+        while True:
+            try:
+                if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS seen_tokens (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) "
+                    "WITHOUT ROWID"
+                )
+                connection.execute("CREATE INDEX IF NOT EXISTS seen_tokens_expiry ON seen_tokens (expires_at)")
+                return connection
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    connection.close()
+                    raise
+                time.sleep(0.005)
 
     def first_use(self, key: str, expires_at: int, now: int) -> bool:
         """Record `key` until `expires_at`; False if it is recorded and not yet expired (a replay).
