@@ -1,18 +1,21 @@
 """Bulk import benchmark: validate + sign (SD-JWT) + store BatteryPass 6.1.0 passports into SQLite, flat memory.
 
     .venv/bin/python benchmarks/bulk_import.py                 # 100,000 passports
-    .venv/bin/python benchmarks/bulk_import.py --count 1000000 # the million (needs ~10 GB of disk)
+    .venv/bin/python benchmarks/bulk_import.py --count 1000000 # the million (needs ~25 GB of disk)
 
-Prints passports/s, peak RSS of the importing process (and of its validating workers), RSS along the run (flat
-memory = it does not grow with the count), and the database size per passport. In the same run, for comparison:
-the plain-Python `jsonschema` validator on the official-shape document (the usual approach), and SQLite's own
-ceiling for batched inserts of rows of the same size with no validation at all.
+Runs `passbridge passport import`'s own code (one worker process per CPU, each validating, signing and committing
+whole batches in source order). Prints passports/s, peak RSS of the importing process and of its workers, RSS of
+all of them along the run (flat memory = it does not grow with the count), and the database size per passport.
+In the same run, for comparison: the same import without signing (what signing costs), the plain-Python
+`jsonschema` validator on the official-shape document (the usual approach), and SQLite's own ceiling for batched
+inserts of rows of the same size with no validation at all.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import resource
@@ -20,16 +23,15 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from passbridge.bootstrap import bootstrap
-from passbridge.cli.parallel import bounded_process_map
+from passbridge.cli.parallel import in_worker_processes
 from passbridge.cli.passports import read_lines
 from passbridge.jsoncodec import dumps_exact
-from passbridge.passport.bulk import BulkImporter, DecodedLine, LineDecoder, sequential
+from passbridge.passport.bulk import BulkImporter, in_process
 from passbridge.passport.samples import sample_passport, sample_passport_id
 from passbridge.settings import Settings
 
@@ -54,11 +56,16 @@ def machine() -> str:
     )
 
 
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mib(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_all_mib() -> float:
+    """RSS of this process and its worker processes."""
+    return rss_mib() + sum(rss_mib(child.pid) for child in multiprocessing.active_children() if child.pid)
 
 
 def write_passports(path: Path, count: int) -> int:
@@ -75,14 +82,10 @@ def write_passports(path: Path, count: int) -> int:
     return len(template)
 
 
-def _parallel(decode: LineDecoder, batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
-    return bounded_process_map(decode, batches, jobs=jobs)
-
-
-def import_run(source: Path, workdir: Path, jobs: int, count: int) -> dict[str, float]:
+def import_run(source: Path, workdir: Path, jobs: int, count: int, sign: bool = True) -> dict[str, float]:
     services = bootstrap(Settings(data_dir=workdir))
-    decoder = sequential if jobs == 0 else partial(_parallel, jobs=jobs)
-    importer = BulkImporter(services.uow, services.clock, decoder=decoder, signer=services.passports.signer)
+    runner = in_process if jobs == 0 else in_worker_processes(jobs)
+    importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer if sign else None)
     samples: list[tuple[int, float]] = []
     done = 0
 
@@ -90,17 +93,18 @@ def import_run(source: Path, workdir: Path, jobs: int, count: int) -> dict[str, 
         nonlocal done
         done += lines
         if not samples or done - samples[-1][0] >= max(count // 10, 1):
-            samples.append((done, rss_mib()))
+            samples.append((done, rss_all_mib()))
 
     start = time.perf_counter()
-    report = importer.run(f"bench:{source}", read_lines(source), progress=progress)
+    report = importer.run(f"bench:{source}", islice(read_lines(source), count), progress=progress, runner=runner)
     elapsed = time.perf_counter() - start
     services.close()
     assert report.stored == count and report.failed == 0, (report.stored, report.errors[:3])
     db = workdir / "passbridge.db"
     with sqlite3.connect(db) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print("  RSS along the run (passports → MiB): " + ", ".join(f"{n:,} → {m:.0f}" for n, m in samples))
+    along = ", ".join(f"{n:,} → {m:.0f}" for n, m in samples)
+    print(f"  RSS of importer + workers along the run (passports → MiB): {along}")
     return {
         "rate": count / elapsed,
         "seconds": elapsed,
@@ -158,15 +162,21 @@ def main() -> None:
     print(f"  {size:,} bytes per passport (complete BatteryPass 6.1.0 document, compact JSON)")
     node = base / "node"
     node.mkdir(exist_ok=True)
-    print(
-        f"importing with {args.jobs} validating+signing process(es) + 1 writer (workers share the machine) …",
-        flush=True,
-    )
+    print(f"importing with {args.jobs} worker process(es) validating, signing and storing …", flush=True)
     result = import_run(source, node, args.jobs, args.count)
     print(
         f"passbridge import: {result['rate']:,.0f} passports/s ({args.count:,} in {result['seconds']:.1f} s), "
-        f"peak RSS {result['peak_rss_mib']:.0f} MiB (workers {result['worker_peak_rss_mib']:.0f} MiB), "
+        f"peak RSS {result['peak_rss_mib']:.0f} MiB (each worker {result['worker_peak_rss_mib']:.0f} MiB), "
         f"{result['bytes_per_passport']:,.0f} bytes/passport in SQLite"
+    )
+    unsigned_count = min(args.count, 100_000)
+    unsigned_node = base / "node-unsigned"
+    unsigned_node.mkdir(exist_ok=True)
+    print(f"same run, the first {unsigned_count:,} without signing (validate + store only) …", flush=True)
+    unsigned = import_run(source, unsigned_node, args.jobs, unsigned_count, sign=False)
+    print(
+        f"passbridge import without signing: {unsigned['rate']:,.0f} passports/s, "
+        f"{unsigned['bytes_per_passport']:,.0f} bytes/passport"
     )
     reference = python_jsonschema_rate()
     ceiling = sqlite_ceiling(size, min(args.count, 50_000), base)

@@ -1,31 +1,95 @@
-"""A process-pool `map` that keeps only a few tasks in flight, so streaming a million lines stays flat in memory.
+"""Bulk import on worker processes: each decodes, signs and commits whole batches, in source order.
 
-(`concurrent.futures.Executor.map` submits the whole input up front.)
+`in_worker_processes(jobs)` is a `passport.bulk.BatchRunner`. Each worker gets the (picklable) `BulkImporter` once,
+at start, and reopens storage from its URL; a task is one `Batch` and its answer one small `BatchOutcome`, so no
+passport crosses a process boundary twice. `ProcessTurns` (a shared counter under a condition) lets batch n commit
+only after batch n - 1, which keeps the import's checkpoint a single line number.
+
+At most `jobs * window` batches are in flight (`concurrent.futures.Executor.map` would submit the whole input up
+front), so streaming a million lines stays flat in memory. Workers are spawned, not forked: the caller may run
+threads (progress bars).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Condition
+from typing import Any
 
-A = TypeVar("A")
-R = TypeVar("R")
+from passbridge.passport.bulk import Batch, BatchOutcome, BatchRunner, BulkImporter, ImportAborted
+
+POLL_SECONDS = 1.0
+"""How often a worker waiting for its turn re-checks whether the run was aborted."""
 
 
-def bounded_process_map(fn: Callable[[A], R], items: Iterable[A], *, jobs: int, window: int = 2) -> Iterator[R]:
-    """`map(fn, items)` on `jobs` worker processes, in order, with at most `jobs * window` items in flight."""
-    context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads (progress bars)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[R]] = deque()
-        for item in items:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= jobs * window:
+class ProcessTurns:
+    """`passport.bulk.Turns` across processes: the number of the next batch to commit, or -1 once one failed."""
+
+    def __init__(self, condition: Condition, next_number: Synchronized[int]) -> None:
+        self._condition, self._next = condition, next_number
+
+    def wait(self, number: int) -> None:
+        """Block until batch `number` is next.
+
+        Raises:
+            ImportAborted: an earlier batch failed.
+        """
+        with self._condition:
+            while self._next.value != number:
+                if self._next.value < 0:
+                    raise ImportAborted(f"batch {number} not committed: an earlier batch failed")
+                self._condition.wait(POLL_SECONDS)
+
+    def done(self, number: int) -> None:
+        """Batch `number` committed."""
+        with self._condition:
+            self._next.value = number + 1
+            self._condition.notify_all()
+
+    def fail(self, number: int) -> None:
+        """Batch `number` failed: every later batch stops at its turn."""
+        with self._condition:
+            self._next.value = -1
+            self._condition.notify_all()
+
+
+_worker: tuple[BulkImporter, ProcessTurns] | None = None
+
+
+def _start(importer: BulkImporter, condition: Condition, next_number: Synchronized[int]) -> None:
+    global _worker
+    _worker = (importer, ProcessTurns(condition, next_number))
+
+
+def _import(batch: Batch) -> BatchOutcome:
+    assert _worker is not None, "worker started without _start"
+    importer, turns = _worker
+    return importer.import_batch(batch, turns)
+
+
+def in_worker_processes(jobs: int, window: int = 2) -> BatchRunner:
+    """A runner with `jobs` worker processes and at most `jobs * window` batches in flight."""
+
+    def run(importer: BulkImporter, batches: Iterable[Batch]) -> Iterator[BatchOutcome]:
+        context = multiprocessing.get_context("spawn")
+        condition = context.Condition()
+        next_number: Any = context.Value("q", 0)
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start, initargs=(importer, condition, next_number)
+        ) as pool:
+            pending: deque[Future[BatchOutcome]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(_import, batch))
+                if len(pending) >= jobs * window:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+
+    return run
 
 
-__all__ = ["bounded_process_map"]
+__all__ = ["POLL_SECONDS", "ProcessTurns", "in_worker_processes"]

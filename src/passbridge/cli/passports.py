@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +20,10 @@ from passbridge.cli.common import (
     node,
     run_guarded,
 )
-from passbridge.cli.parallel import bounded_process_map
+from passbridge.cli.parallel import in_worker_processes
 from passbridge.errors import InvalidInput
 from passbridge.passport.access import Role
-from passbridge.passport.bulk import BatchDecoder, BulkImporter, DecodedLine, ImportReport, LineDecoder, sequential
+from passbridge.passport.bulk import BulkImporter, ImportReport, in_process
 from passbridge.passport.model import PassportId
 
 app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
@@ -65,7 +64,10 @@ def import_(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=0, help="validating and signing processes (0 = in this process; default: one per CPU)"
+            "--jobs",
+            "-j",
+            min=0,
+            help="processes that validate, sign and store batches (0 = in this process; default: one per CPU)",
         ),
     ] = None,
     config: ConfigOption = None,
@@ -76,22 +78,16 @@ def import_(
     with node(config, database_url, data_dir) as services:
         key, total, lines = run_guarded(lambda: _lines(source))
         workers = (os.cpu_count() or 1) if jobs is None else jobs
-        decoder: BatchDecoder = sequential
-        if workers > 0:
-            decoder = partial(_parallel, jobs=workers)
-        importer = BulkImporter(services.uow, services.clock, decoder=decoder, signer=services.passports.signer)
+        runner = in_worker_processes(workers) if workers > 0 else in_process
+        importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer)
         start = importer.resume_point(key)
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("import", total=total, completed=start)
-            report = importer.run(key, lines, progress=lambda n: progress.advance(task, n))
+            report = importer.run(key, lines, progress=lambda n: progress.advance(task, n), runner=runner)
     _print_report(report)
     if report.failed:
         raise typer.Exit(1)
-
-
-def _parallel(decode: LineDecoder, batches: Iterable[Sequence[bytes]], jobs: int) -> Iterator[list[DecodedLine]]:
-    return bounded_process_map(decode, batches, jobs=jobs)
 
 
 def _print_report(report: ImportReport) -> None:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
 from joserfc.errors import InvalidKeyTypeError
 from joserfc.jwk import ECKey, OKPKey
 from nacl.exceptions import BadSignatureError
@@ -32,6 +35,17 @@ class SigningKey:
     algorithm: str
     kid: str
     key: OKPKey | ECKey
+
+    def sign(self, message: bytes) -> bytes:
+        """The JWS signature of `message` (RFC 7518 §3.4 / RFC 8037 §3.1): Ed25519's 64 bytes, or ES256's R || S
+        as two 32-byte big-endian integers (not DER)."""
+        private = self.key.private_key
+        if isinstance(private, Ed25519PrivateKey):
+            return private.sign(message)
+        if not isinstance(private, EllipticCurvePrivateKey):  # pragma: no cover - keys come from generate/from_pem
+            raise TypeError(f"cannot sign with a {type(private).__name__}")
+        r, s = decode_dss_signature(private.sign(message, ECDSA(SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
     def public_jwk(self) -> dict[str, str]:
         """The public JWK with ``kid`` and ``alg``."""

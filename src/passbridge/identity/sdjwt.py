@@ -16,9 +16,10 @@ Numbers stay exact: the payload and disclosures are written with `dumps_exact_fa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from passbridge.errors import InvalidInput
@@ -75,51 +76,89 @@ def compact(jwt: str, encoded: Iterable[str]) -> str:
     return jwt + "~" + "".join(f"{item}~" for item in encoded)
 
 
+_Trie = dict[str | int, "_Node"]
+
+
+@dataclass(slots=True)
+class _Node:
+    """One step of a disclosable path: whether the member here is a disclosure, and the steps below it."""
+
+    hidden: bool = False
+    below: _Trie = field(default_factory=dict)
+
+
+def _trie(paths: Collection[Path]) -> _Trie:
+    return _trie_of(paths if isinstance(paths, frozenset) else frozenset(paths))
+
+
+@lru_cache(maxsize=256)  # documents of one kind share their disclosable paths; the trie is never modified
+def _trie_of(paths: frozenset[Path]) -> _Trie:
+    root: _Trie = {}
+    for path in paths:
+        level = root
+        for depth, step in enumerate(path):
+            node = level.setdefault(step, _Node())
+            if depth == len(path) - 1:
+                node.hidden = True
+            level = node.below
+    return root
+
+
 @dataclass(slots=True)
 class _Issuer:
-    disclosable: frozenset[Path]
-    above: frozenset[Path]  # proper prefixes of disclosable paths: only these subtrees are rebuilt
+    """Walks only the members on a disclosable path (the rest is copied as is), innermost disclosures first."""
+
     salts: SaltSource
     decoys: int
     out: list[IssuedDisclosure] = field(default_factory=list)
 
-    def value(self, value: JsonValue, path: Path, enclosing: Path | None) -> JsonValue:
+    def value(self, value: JsonValue, trie: _Trie, path: Path, enclosing: Path | None) -> JsonValue:
         if isinstance(value, Mapping):
-            return self.object(value, path, enclosing)
+            return self.object(value, trie, path, enclosing)
         if isinstance(value, list | tuple):
-            items: list[JsonValue] = []
-            for index, item in enumerate(value):
-                items.append(self.member(None, item, (*path, index), enclosing))
-            return items
-        return value
+            return self.array(value, trie, path, enclosing)
+        return value  # a scalar where a path goes deeper: nothing below it to disclose
 
-    def object(self, obj: JsonObject, path: Path, enclosing: Path | None) -> dict[str, JsonValue]:
+    def object(self, obj: JsonObject, trie: _Trie, path: Path, enclosing: Path | None) -> dict[str, JsonValue]:
         clear: dict[str, JsonValue] = {}
         digests: list[str] = []
         for name, value in obj.items():
-            concealed = self.member(name, value, (*path, name), enclosing)
-            if isinstance(concealed, _Digest):
-                digests.append(concealed.digest)
+            node = trie.get(name)
+            if node is None:
+                clear[name] = value
+                continue
+            disclosure = self.member(node, name, value, (*path, name), enclosing)
+            if disclosure is None:
+                clear[name] = self.value(value, node.below, (*path, name), enclosing)
             else:
-                clear[name] = concealed
+                digests.append(disclosure.digest)
         if digests:
             digests.extend(digest_of(random_salt()) for _ in range(self.decoys))
             clear[SD] = sorted(digests)  # sorted: the order must not reveal the claims' original order (§4.2.4.1)
         return clear
 
-    def member(self, name: str | None, value: JsonValue, path: Path, enclosing: Path | None) -> Any:
-        hidden = path in self.disclosable
-        inner = self.value(value, path, path if hidden else enclosing) if path in self.above else value
-        if not hidden:  # (inner `_sd` first, then the outer disclosure: §4.2.6)
-            return inner
+    def array(self, items: Sequence[JsonValue], trie: _Trie, path: Path, enclosing: Path | None) -> list[JsonValue]:
+        out = list(items)
+        for index, item in enumerate(items):
+            node = trie.get(index)
+            if node is None:
+                continue
+            disclosure = self.member(node, None, item, (*path, index), enclosing)
+            out[index] = (
+                self.value(item, node.below, (*path, index), enclosing)
+                if disclosure is None
+                else {ARRAY_DIGEST: disclosure.digest}
+            )
+        return out
+
+    def member(self, node: _Node, name: str | None, value: JsonValue, path: Path, enclosing: Path | None) -> Any:
+        """The disclosure of a hidden member (its own disclosable members concealed first, §4.2.6), else None."""
+        if not node.hidden:
+            return None
+        inner = self.value(value, node.below, path, path) if node.below else value
         disclosure = Disclosure.make(self.salts(), name, inner)
         self.out.append(IssuedDisclosure(path, enclosing, disclosure))
-        return _Digest(disclosure.digest) if name is not None else {ARRAY_DIGEST: disclosure.digest}
-
-
-@dataclass(frozen=True, slots=True)
-class _Digest:
-    digest: str
+        return disclosure
 
 
 _RESERVED = frozenset((SD, ARRAY_DIGEST, SD_ALG_CLAIM))
@@ -160,9 +199,8 @@ def issue(
     """
     if not names_checked:
         _check_names(claims)
-    targets = frozenset(disclosable)
-    issuer = _Issuer(targets, frozenset(path[:end] for path in targets for end in range(len(path))), salts, decoys)
-    payload = issuer.object(claims, (), None)
+    issuer = _Issuer(salts, decoys)
+    payload = issuer.object(claims, _trie(disclosable), (), None)
     payload[SD_ALG_CLAIM] = SD_ALG
     jwt = jose.sign_payload(key, dumps_exact_fast(payload), typ=typ, kid=kid)
     return IssuedSdJwt(jwt, tuple(issuer.out))
@@ -333,6 +371,7 @@ def _show(path: Path) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
+@lru_cache(maxsize=8192)  # a node signs the same few dozen paths over and over
 def dotted(path: Path) -> str:
     """``performance.rated.lifetime`` / ``items[2].name``: a path as people and `passport.access` write it."""
     text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)

@@ -1,14 +1,17 @@
 """Bulk import: stream documents, validate and sign each, store in batched transactions, resume after a crash.
 
-Layout: `decode_lines` (pure but for the signing time: one batch of lines → facts and signature, or reasons;
-picklable so an edge may run it in worker processes), `BatchDecoder` (how batches are mapped: in-process `map` by
-default), `ImportReport` / `LineError`, `BulkImporter.run(source, lines)`.
+Layout: `decode_lines` (pure but for the signing time: lines → facts and signature, or reasons), `Batch` /
+`BatchOutcome`, `Turns` (who may commit next), `BatchRunner` (how batches are run: `in_process` by default; an edge
+runs them in worker processes), `ImportReport` / `LineError`, `BulkImporter` (`import_batch` for one batch, `run`
+for a whole source).
 
-Signing happens where validation does (in the workers, with a picklable `PassportSigner`), so the single writer only
-stores: each signature costs a parse with exact numbers and an Ed25519 signature, more than validation itself.
+A batch is decoded, signed *and committed* where it runs, so with worker processes nothing but a small outcome
+travels back (shipping signed passports to one writer cost as much CPU as signing them); `Turns` makes the
+commits happen in source order all the same, so a passport may name a predecessor from an earlier batch and the
+checkpoint stays one line number. The `BulkImporter` pickles (storage is reopened from its URL in the worker).
 
 Each batch is one transaction that also records how many lines of the source are done, so a crash loses at most
-the uncommitted batch and a rerun skips exactly what was stored: no duplicates, no gaps. A line whose passport is
+the uncommitted batches and a rerun skips exactly what was stored: no duplicates, no gaps. A line whose passport is
 already stored with the same bytes counts as `already_stored` (idempotent rerun); a bad line is reported with its
 JSON path and the import goes on. Memory stays flat: only the batches in flight are held.
 """
@@ -18,16 +21,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
+from typing import Protocol
 
 from passbridge.clock import Clock
 from passbridge.errors import InvalidInput
-from passbridge.jsoncodec import loads_exact
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES
 from passbridge.passport.model import PassportFacts, PassportId, PassportVersion
 from passbridge.passport.ports import PassportSigner, UnitOfWork, UnitOfWorkFactory
-from passbridge.passport.services import decode_document
+from passbridge.passport.services import decode_content
 from passbridge.passport.signatures import SignedPassport
 
 logger = logging.getLogger(__name__)
@@ -40,10 +42,6 @@ Reasons = tuple[tuple[str, str], ...]
 DecodedLine = tuple[PassportFacts | None, Reasons, SignedPassport | None]
 """A decoded line: its facts and signature (None when not signing), or None with the reasons (empty: blank line)."""
 
-LineDecoder = Callable[[Sequence[bytes]], list[DecodedLine]]
-BatchDecoder = Callable[[LineDecoder, Iterable[Sequence[bytes]]], Iterable[list[DecodedLine]]]
-"""Maps a line decoder over batches, in order (`map`, or a bounded process-pool map)."""
-
 
 def decode_lines(
     lines: Sequence[bytes], signer: PassportSigner | None = None, clock: Clock | None = None
@@ -55,7 +53,7 @@ def decode_lines(
             out.append((None, (), None))
             continue
         try:
-            facts = decode_document(raw)
+            content, facts = decode_content(raw)
             if facts.status not in INITIAL_STATUSES:
                 raise InvalidInput.at(
                     "$.sustainability.status", f"a new passport cannot start as {facts.status.value!r}"
@@ -64,17 +62,10 @@ def decode_lines(
             out.append((None, tuple((v.path, v.message) for v in exc.violations[:3]), None))
             continue
         signature = None
-        if signer is not None and clock is not None:
-            content = loads_exact(raw)
-            assert isinstance(content, dict)  # validated above
+        if signer is not None and clock is not None:  # the validated tree: its numbers keep their exact values
             signature = signer.sign(content, facts.passport_id, 1, clock.now())
         out.append((facts, (), signature))
     return out
-
-
-def sequential(decode: LineDecoder, batches: Iterable[Sequence[bytes]]) -> Iterator[list[DecodedLine]]:
-    """Decode in this process."""
-    return map(decode, batches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +75,69 @@ class LineError:
     line: int
     path: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Consecutive lines of one source: the `number`-th batch of this run (from 0), starting at line `first_line`."""
+
+    source: str
+    number: int
+    first_line: int
+    lines: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What committing one batch did."""
+
+    lines: int
+    stored: int
+    already_stored: int
+    errors: tuple[LineError, ...]
+
+
+class ImportAborted(RuntimeError):
+    """An earlier batch of the same run failed to commit, so later ones must not (the checkpoint would skip it)."""
+
+
+class Turns(Protocol):
+    """Orders the commits of batches decoded side by side: batch n commits after batch n - 1."""
+
+    def wait(self, number: int) -> None:
+        """Block until batch `number` may commit.
+
+        Raises:
+            ImportAborted: an earlier batch failed.
+        """
+
+    def done(self, number: int) -> None:
+        """Batch `number` committed: the next may."""
+
+    def fail(self, number: int) -> None:
+        """Batch `number` failed: no later batch may commit."""
+
+
+class InOrder:
+    """`Turns` when batches run one after the other anyway."""
+
+    def wait(self, number: int) -> None:
+        """Nothing to wait for."""
+
+    def done(self, number: int) -> None:
+        """Nothing to release."""
+
+    def fail(self, number: int) -> None:
+        """Nothing to stop: the failure propagates."""
+
+
+BatchRunner = Callable[["BulkImporter", Iterable[Batch]], Iterable[BatchOutcome]]
+"""Runs `BulkImporter.import_batch` over batches and yields the outcomes in batch order."""
+
+
+def in_process(importer: BulkImporter, batches: Iterable[Batch]) -> Iterator[BatchOutcome]:
+    """Run the batches here, one after the other."""
+    return (importer.import_batch(batch) for batch in batches)
 
 
 @dataclass(slots=True)
@@ -110,13 +164,11 @@ class BulkImporter:
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         batch_size: int = BATCH_SIZE,
-        decoder: BatchDecoder = sequential,
         signer: PassportSigner | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._batch_size = batch_size
-        self._decoder = decoder
         self._signer = signer
 
     def resume_point(self, source: str) -> int:
@@ -124,58 +176,74 @@ class BulkImporter:
         with self._uow(write=False) as uow:
             return uow.checkpoints.lines_done(source)
 
-    def run(self, source: str, lines: Iterable[bytes], progress: Callable[[int], None] | None = None) -> ImportReport:
+    def run(
+        self,
+        source: str,
+        lines: Iterable[bytes],
+        progress: Callable[[int], None] | None = None,
+        runner: BatchRunner = in_process,
+    ) -> ImportReport:
         """Import `lines` (one JSON document each; blank lines are skipped) from `source`.
 
         `progress` is called with the number of lines handled after each committed batch.
         """
         done = self.resume_point(source)
         report = ImportReport(source, resumed_from=done)
-        remaining = islice(iter(lines), done, None)
-        batches = iter(lambda: list(islice(remaining, self._batch_size)), [])
-        raw_batches: list[list[bytes]] = []
-
-        def remember(batches: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
-            for batch in batches:
-                raw_batches.append(batch)
-                yield batch
-
-        first_line = done + 1
-        decode: LineDecoder = partial(decode_lines, signer=self._signer, clock=self._clock)
-        for decoded in self._decoder(decode, remember(batches)):
-            raw = raw_batches.pop(0)
-            self._commit(source, first_line, raw, decoded, report)
-            first_line += len(raw)
+        for outcome in runner(self, self._batches(source, islice(iter(lines), done, None), done + 1)):
+            report.stored += outcome.stored
+            report.already_stored += outcome.already_stored
+            report.errors.extend(outcome.errors)
             if progress:
-                progress(len(raw))
+                progress(outcome.lines)
         logger.info("import %s: %d stored, %d failed", source, report.stored, report.failed)
         return report
 
-    def _commit(
-        self, source: str, first_line: int, raw: list[bytes], decoded: list[DecodedLine], report: ImportReport
-    ) -> None:
+    def _batches(self, source: str, lines: Iterator[bytes], first_line: int) -> Iterator[Batch]:
+        number = 0
+        while chunk := list(islice(lines, self._batch_size)):
+            yield Batch(source, number, first_line, chunk)
+            number, first_line = number + 1, first_line + len(chunk)
+
+    def import_batch(self, batch: Batch, turns: Turns | None = None) -> BatchOutcome:
+        """Decode and sign `batch`, then (its turn come) store it in one transaction with the checkpoint."""
+        decoded = decode_lines(batch.lines, self._signer, self._clock)
+        turns = turns or InOrder()
+        turns.wait(batch.number)
+        try:
+            outcome = self._commit(batch, decoded)
+        except BaseException:
+            turns.fail(batch.number)
+            raise
+        turns.done(batch.number)
+        return outcome
+
+    def _commit(self, batch: Batch, decoded: list[DecodedLine]) -> BatchOutcome:
         candidates: list[tuple[int, PassportFacts, bytes]] = []
         signatures: dict[int, SignedPassport] = {}
+        errors: list[LineError] = []
         for offset, (facts, reasons, signature) in enumerate(decoded):
+            line = batch.first_line + offset
             if facts is not None:
-                candidates.append((first_line + offset, facts, raw[offset].rstrip(b"\r\n")))
+                candidates.append((line, facts, batch.lines[offset].rstrip(b"\r\n")))
                 if signature is not None:
-                    signatures[first_line + offset] = signature
+                    signatures[line] = signature
             else:
-                report.errors.extend(LineError(first_line + offset, path, message) for path, message in reasons)
+                errors.extend(LineError(line, path, message) for path, message in reasons)
         with self._uow() as uow:
-            accepted = _admit(uow, candidates, report)
+            accepted, already = _admit(uow, candidates, errors)
             now = self._clock.now()
             uow.passports.add_many([PassportVersion(facts, 1, doc, now) for _, facts, doc in accepted])
             uow.passports.add_signatures([signatures[line] for line, _, _ in accepted if line in signatures])
-            uow.checkpoints.record(source, first_line + len(raw) - 1)
+            uow.checkpoints.record(batch.source, batch.first_line + len(batch.lines) - 1)
             uow.commit()
-        report.stored += len(accepted)
+        errors.sort(key=lambda error: error.line)
+        return BatchOutcome(len(batch.lines), len(accepted), already, tuple(errors))
 
 
 def _admit(
-    uow: UnitOfWork, candidates: list[tuple[int, PassportFacts, bytes]], report: ImportReport
-) -> list[tuple[int, PassportFacts, bytes]]:
+    uow: UnitOfWork, candidates: list[tuple[int, PassportFacts, bytes]], errors: list[LineError]
+) -> tuple[list[tuple[int, PassportFacts, bytes]], int]:
+    """The candidates to store, and how many are stored already with the same bytes; refusals go to `errors`."""
     repo = uow.passports
     existing = repo.existing(facts.passport_id for _, facts, _ in candidates)
     holders = repo.battery_id_holders(facts.battery_id for _, facts, _ in candidates)
@@ -184,20 +252,21 @@ def _admit(
     seen_ids: set[PassportId] = set()
     seen_batteries: set[str] = set()
     accepted: list[tuple[int, PassportFacts, bytes]] = []
+    already = 0
     for line, facts, doc in candidates:
         pid = facts.passport_id
         if pid in existing and repo.version(pid, 1).document == doc:
-            report.already_stored += 1
+            already += 1
             continue
         problem = _refusal(facts, existing, holders, known, seen_ids, seen_batteries)
         if problem is not None:
-            report.errors.append(LineError(line, *problem))
+            errors.append(LineError(line, *problem))
             continue
         accepted.append((line, facts, doc))
         seen_ids.add(pid)
         seen_batteries.add(facts.battery_id)
         known.add(pid)
-    return accepted
+    return accepted, already
 
 
 def _refusal(
@@ -227,12 +296,16 @@ def _refusal(
 
 __all__ = [
     "BATCH_SIZE",
-    "BatchDecoder",
+    "Batch",
+    "BatchOutcome",
+    "BatchRunner",
     "BulkImporter",
     "DecodedLine",
+    "ImportAborted",
     "ImportReport",
-    "LineDecoder",
+    "InOrder",
     "LineError",
+    "Turns",
     "decode_lines",
-    "sequential",
+    "in_process",
 ]

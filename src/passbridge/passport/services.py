@@ -28,6 +28,7 @@ from passbridge.errors import (
     Violation,
 )
 from passbridge.jsoncodec import is_float_safe, loads_exact, loads_fast
+from passbridge.jsontypes import JsonObject
 from passbridge.passport.access import Role
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES, BatteryStatus, check_transition
 from passbridge.passport.model import Passport, PassportFacts, PassportId, PassportVersion, VersionInfo
@@ -55,8 +56,14 @@ def decode_document(raw: bytes) -> PassportFacts:
         InvalidInput: malformed JSON, schema violations (each with its JSON path).
         PassportRuleViolation: rules beyond the schema.
     """
+    return decode_content(raw)[1]
+
+
+def decode_content(raw: bytes) -> tuple[JsonObject, PassportFacts]:
+    """`decode_document`, also returning the parsed document: numbers are binary64 when every one of them has at
+    most 15 significant digits (so each keeps its exact value, though ``1.10`` reads as ``1.1``), else `Decimal`."""
     doc: Any = loads_fast(raw) if is_float_safe(raw) else loads_exact(raw)
-    return validate_document(doc)
+    return doc, validate_document(doc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,9 @@ class SignedDisclosure:
     encoded: str
     parent: int | None
 
+    def __reduce__(self) -> tuple[type[SignedDisclosure], tuple[str, str, int | None]]:
+        return SignedDisclosure, (self.path, self.encoded, self.parent)  # cheap pickling for bulk import's workers
+
     @property
     def rule_path(self) -> str:
         """`path` with array indexes removed, as the access table writes paths."""
@@ -67,6 +70,9 @@ class SignedPassport:
     signed_at: datetime
     jwt: str
     disclosures: tuple[SignedDisclosure, ...]
+
+    def __reduce__(self) -> tuple[type[SignedPassport], tuple[object, ...]]:
+        return SignedPassport, (self.passport_id, self.number, self.signed_at, self.jwt, self.disclosures)
 
 
 class _Kind(enum.Enum):

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from passbridge.errors import PassportNotFound
-from passbridge.jsoncodec import dumps_exact, loads_exact
+from passbridge.jsoncodec import loads_exact
 from passbridge.passport.lifecycle import BatteryStatus
 from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
 from passbridge.passport.ports import PassportListing
@@ -71,7 +72,7 @@ def _signature_values(signature: SignedPassport) -> dict[str, Any]:
         "number": signature.number,
         "signed_at": signature.signed_at,
         "jwt": signature.jwt,
-        "disclosures": dumps_exact([[d.path, d.parent, d.encoded] for d in signature.disclosures]).decode("utf-8"),
+        "disclosures": orjson.dumps([[d.path, d.parent, d.encoded] for d in signature.disclosures]).decode("utf-8"),
     }
 
 
@@ -207,7 +208,7 @@ class SqlPassportRepository:
         row = self._db.execute(stmt).first()
         if row is None:
             return None
-        items: Any = loads_exact(row.disclosures)
+        items: Any = orjson.loads(row.disclosures)  # strings and indexes only: no numbers to keep exact
         disclosures = tuple(SignedDisclosure(path, encoded, parent) for path, parent, encoded in items)
         return SignedPassport(passport_id, number, row.signed_at, row.jwt, disclosures)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
 from passbridge.storage.dataspace import SqlDataspaceRepository
+from passbridge.storage.engine import make_engine
 from passbridge.storage.identity import SqlIdentityRepository
 from passbridge.storage.ouranos import SqlOuranosRepository
 from passbridge.storage.repositories import SqlImportCheckpoints, SqlPassportRepository
@@ -103,8 +104,16 @@ class SqlAlchemyUnitOfWorkFactory:
         self.engine = engine
         self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Another process (bulk import's workers) opens its own engine on the same database.
+        return _factory_for, (self.engine.url.render_as_string(hide_password=False),)
+
     def __call__(self, *, write: bool = True) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, write=write, write_lock=self._write_lock)
+
+
+def _factory_for(url: str) -> SqlAlchemyUnitOfWorkFactory:
+    return SqlAlchemyUnitOfWorkFactory(make_engine(url))
 
 
 __all__ = ["LOCK_TIMEOUT_SECONDS", "SqlAlchemyUnitOfWork", "SqlAlchemyUnitOfWorkFactory"]

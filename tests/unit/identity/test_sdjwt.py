@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -234,3 +235,20 @@ def test_decoys_hide_the_number_of_claims_and_change_nothing_else() -> None:
     _, payload = jose.peek(issued.jwt)
     assert len(payload["_sd"]) == 5
     assert sdjwt.verify(issued.compact(), RESOLVER).claims == claims
+
+
+def test_salts_are_128_bit_base64url_and_never_handed_out_twice_even_across_a_fork() -> None:
+    salts = [sdjwt.random_salt() for _ in range(600)]  # more than one 256-salt block
+    assert len(set(salts)) == 600
+    assert all(len(base64.urlsafe_b64decode(salt + "==")) == 16 for salt in salts)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(write, "".join(sdjwt.random_salt() for _ in range(8)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read, "rb") as pipe:
+        theirs = pipe.read().decode()
+    ours = "".join(sdjwt.random_salt() for _ in range(8))
+    assert len(theirs) == len(ours) == 8 * 22 and theirs != ours

@@ -1,0 +1,137 @@
+"""Bulk import's engine on both databases: worker processes that validate, sign and commit in source order,
+the turn-taking between them, and what the workers are sent (pickled importer, facts, signatures)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from passbridge.bootstrap import Services
+from passbridge.cli.parallel import ProcessTurns, in_worker_processes
+from passbridge.identity.did import StaticDidResolver
+from passbridge.identity.passport_signing import verify_passport
+from passbridge.jsoncodec import dumps_exact, loads_exact
+from passbridge.passport.access import Role
+from passbridge.passport.bulk import Batch, BulkImporter, ImportAborted, decode_lines
+from passbridge.passport.model import PassportId
+from passbridge.passport.samples import sample_passport, sample_passport_id
+from passbridge.passport.services import decode_content
+from passbridge.passport.signatures import presentation
+from passbridge.passport.views import project
+
+
+def _lines(count: int) -> list[bytes]:
+    """`count` passports; every third one is the repurposed successor of the passport just before it."""
+    docs: list[bytes] = []
+    for n in range(1, count + 1):
+        if n % 3 == 0:
+            docs.append(dumps_exact(sample_passport(n, status="repurposed", predecessor=sample_passport_id(n - 1))))
+        else:
+            docs.append(dumps_exact(sample_passport(n)))
+    return docs
+
+
+def test_worker_processes_commit_in_source_order_and_sign_every_passport(services: Services) -> None:
+    lines = _lines(12)
+    importer = BulkImporter(services.uow, services.clock, batch_size=2, signer=services.passports.signer)
+    done: list[int] = []
+    report = importer.run("test:ordered", lines, progress=done.append, runner=in_worker_processes(2))
+    # passports 3 and 9 name a predecessor from the batch before theirs (6 and 12 from their own): committed first
+    assert (report.stored, report.failed, report.errors) == (12, 0, [])
+    assert done == [2] * 6 and importer.resume_point("test:ordered") == 12
+    resolver = StaticDidResolver([services.identity.document()])
+    for n in (1, 6, 12):
+        pid = PassportId.parse(sample_passport_id(n))
+        with services.uow(write=False) as uow:
+            signature = uow.passports.signature(pid, 1)
+        assert signature is not None
+        verified = verify_passport(presentation(signature, Role.OWNER), resolver)
+        stored = loads_exact(lines[n - 1])
+        assert isinstance(stored, dict)
+        assert verified.content == project(stored, Role.COMMISSION) | {"specVersion": stored["specVersion"]}
+    again = importer.run("test:ordered", lines, runner=in_worker_processes(2))
+    assert (again.resumed_from, again.stored) == (12, 0)
+
+
+def test_a_rerun_from_scratch_counts_what_is_stored_and_reports_bad_lines_in_order(
+    services: Services, tmp_path: Path
+) -> None:
+    lines = _lines(6)
+    bad = sample_passport(7)
+    bad["sustainability"]["status"] = "waste"
+    lines[4:4] = [b"{broken", dumps_exact(bad)]
+    importer = BulkImporter(services.uow, services.clock, batch_size=3, signer=services.passports.signer)
+    first = importer.run("test:first", lines, runner=in_worker_processes(2))
+    assert (first.stored, first.failed) == (6, 2)
+    assert [(e.line, e.path) for e in first.errors] == [(5, "$"), (6, "$.sustainability.status")]
+    second = importer.run("test:second", lines, runner=in_worker_processes(2))  # another source key: no resume
+    assert (second.stored, second.already_stored, second.failed) == (0, 6, 2)
+
+
+def test_an_aborted_turn_stops_later_batches_and_stores_nothing_of_them(services: Services) -> None:
+    context = multiprocessing.get_context("spawn")
+    turns = ProcessTurns(context.Condition(), context.Value("q", 0))
+    importer = BulkImporter(services.uow, services.clock, batch_size=2)
+    first = Batch("test:abort", 0, 1, _lines(2))
+    assert importer.import_batch(first, turns).stored == 2
+    turns.fail(1)  # batch 1 failed in another worker
+    with pytest.raises(ImportAborted):
+        importer.import_batch(Batch("test:abort", 2, 5, [dumps_exact(sample_passport(5))]), turns)
+    assert importer.resume_point("test:abort") == 2
+    with services.uow(write=False) as uow:
+        assert not uow.passports.existing([PassportId.parse(sample_passport_id(5))])
+
+
+def test_a_batch_waits_for_the_one_before_it() -> None:
+    context = multiprocessing.get_context("spawn")
+    turns = ProcessTurns(context.Condition(), context.Value("q", 0))
+    order: list[int] = []
+
+    def commit(number: int) -> None:
+        turns.wait(number)
+        order.append(number)
+        turns.done(number)
+
+    later = [threading.Thread(target=commit, args=(n,)) for n in (3, 2, 1)]
+    for thread in later:
+        thread.start()
+    commit(0)
+    for thread in later:
+        thread.join(timeout=10)
+    assert order == [0, 1, 2, 3]
+
+
+def test_the_importer_and_what_workers_send_back_survive_pickling(services: Services) -> None:
+    storage = pickle.loads(pickle.dumps(services.uow))  # what a worker gets: the same database, opened anew
+    try:
+        importer = BulkImporter(storage, services.clock, batch_size=1, signer=services.passports.signer)
+        importer.run("test:pickled", [dumps_exact(sample_passport(1))])
+        assert BulkImporter(services.uow, services.clock).resume_point("test:pickled") == 1
+    finally:
+        storage.engine.dispose()
+    decoded = decode_lines([dumps_exact(sample_passport(1))], services.passports.signer, services.clock)
+    assert pickle.loads(pickle.dumps(decoded)) == decoded
+
+
+def _with_number(digits: str) -> bytes:
+    doc = sample_passport(1)
+    doc["characteristics"]["physicalDimension"]["weight"]["value"] = Decimal(digits)
+    return dumps_exact(doc)
+
+
+@pytest.mark.parametrize(("digits", "exact"), [("123.10", False), ("0.1234567890123456789", True)])
+def test_signing_from_the_validated_tree_keeps_every_value(services: Services, digits: str, exact: bool) -> None:
+    raw = _with_number(digits)
+    content, facts = decode_content(raw)
+    number: Any = content["characteristics"]["physicalDimension"]["weight"]["value"]  # type: ignore[call-overload, index]
+    assert isinstance(number, Decimal) is exact  # binary64 only when every number has at most 15 digits
+    signature = services.passports.signer.sign(content, facts.passport_id, 1, services.clock.now())
+    verified = verify_passport(presentation(signature, Role.OWNER), StaticDidResolver([services.identity.document()]))
+    signed: Any = verified.content["characteristics"]
+    assert signed["physicalDimension"]["weight"]["value"] == Decimal(digits)
