@@ -182,6 +182,11 @@ class ConfigurationError(PassbridgeError):
     """A setting is missing or wrong; the message names the setting."""
 
 
+class ImportAborted(PassbridgeError):
+    """A bulk import stopped a batch from committing: an earlier batch of the same run failed, and committing a
+    later one would move the resume checkpoint past the lines that were not stored."""
+
+
 class UnitMismatch(InvalidInput):
     """A quantity in one unit used where another unit is declared, and no exact documented conversion exists.
 
@@ -383,6 +388,7 @@ __all__ = [
     "IllegalMessage",
     "IllegalTradeTransition",
     "IllegalTransition",
+    "ImportAborted",
     "InexactConversion",
     "InvalidInput",
     "MalformedJson",

@@ -14,11 +14,12 @@ import pytest
 
 from passbridge.bootstrap import Services
 from passbridge.cli.parallel import ProcessTurns, in_worker_processes
+from passbridge.errors import ImportAborted
 from passbridge.identity.did import StaticDidResolver
 from passbridge.identity.passport_signing import verify_passport
 from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.passport.access import Role
-from passbridge.passport.bulk import Batch, BulkImporter, ImportAborted, decode_lines
+from passbridge.passport.bulk import Batch, BulkImporter, decode_lines
 from passbridge.passport.model import PassportId
 from passbridge.passport.samples import sample_passport, sample_passport_id
 from passbridge.passport.services import decode_content

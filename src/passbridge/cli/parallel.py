@@ -20,7 +20,8 @@ from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Condition
 from typing import Any
 
-from passbridge.passport.bulk import Batch, BatchOutcome, BatchRunner, BulkImporter, ImportAborted
+from passbridge.errors import ImportAborted
+from passbridge.passport.bulk import Batch, BatchOutcome, BatchRunner, BulkImporter
 
 POLL_SECONDS = 1.0
 """How often a worker waiting for its turn re-checks whether the run was aborted."""

@@ -23,7 +23,7 @@ from passbridge.cli.common import (
 from passbridge.cli.parallel import in_worker_processes
 from passbridge.errors import InvalidInput
 from passbridge.passport.access import Role
-from passbridge.passport.bulk import BulkImporter, ImportReport, in_process
+from passbridge.passport.bulk import BATCH_SIZE, BulkImporter, ImportReport, in_process
 from passbridge.passport.model import PassportId
 
 app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
@@ -67,7 +67,8 @@ def import_(
             "--jobs",
             "-j",
             min=0,
-            help="processes that validate, sign and store batches (0 = in this process; default: one per CPU)",
+            help="processes that validate, sign and store batches (0 = in this process; default: one per CPU, none "
+            "for a single batch)",
         ),
     ] = None,
     config: ConfigOption = None,
@@ -77,10 +78,11 @@ def import_(
     """Validate, sign and store passports in batches; resumable (a rerun continues where a crash stopped)."""
     with node(config, database_url, data_dir) as services:
         key, total, lines = run_guarded(lambda: _lines(source))
-        workers = (os.cpu_count() or 1) if jobs is None else jobs
-        runner = in_worker_processes(workers) if workers > 0 else in_process
         importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer)
         start = importer.resume_point(key)
+        if jobs is None:  # one worker per CPU, unless one batch is all there is (starting workers takes ~1 s)
+            jobs = (os.cpu_count() or 1) if total - start > BATCH_SIZE else 0
+        runner = in_worker_processes(jobs) if jobs > 0 else in_process
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("import", total=total, completed=start)

@@ -97,10 +97,6 @@ class BatchOutcome:
     errors: tuple[LineError, ...]
 
 
-class ImportAborted(RuntimeError):
-    """An earlier batch of the same run failed to commit, so later ones must not (the checkpoint would skip it)."""
-
-
 class Turns(Protocol):
     """Orders the commits of batches decoded side by side: batch n commits after batch n - 1."""
 
@@ -301,7 +297,6 @@ __all__ = [
     "BatchRunner",
     "BulkImporter",
     "DecodedLine",
-    "ImportAborted",
     "ImportReport",
     "InOrder",
     "LineError",
