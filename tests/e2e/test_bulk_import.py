@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import threading
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from passbridge.bootstrap import Services
-from passbridge.cli.parallel import ProcessTurns, in_worker_processes
+from passbridge.cli.parallel import NONE_FAILED, ProcessTurns, in_worker_processes
 from passbridge.errors import ImportAborted
 from passbridge.identity.did import StaticDidResolver
 from passbridge.identity.passport_signing import verify_passport
@@ -21,9 +22,10 @@ from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.passport.access import Role
 from passbridge.passport.bulk import Batch, BulkImporter, decode_lines
 from passbridge.passport.model import PassportId
+from passbridge.passport.ports import PassportSigner
 from passbridge.passport.samples import sample_passport, sample_passport_id
 from passbridge.passport.services import decode_content
-from passbridge.passport.signatures import presentation
+from passbridge.passport.signatures import SignedPassport, presentation
 from passbridge.passport.views import project
 
 
@@ -75,23 +77,60 @@ def test_a_rerun_from_scratch_counts_what_is_stored_and_reports_bad_lines_in_ord
     assert (second.stored, second.already_stored, second.failed) == (0, 6, 2)
 
 
-def test_an_aborted_turn_stops_later_batches_and_stores_nothing_of_them(services: Services) -> None:
+def _turns() -> ProcessTurns:
     context = multiprocessing.get_context("spawn")
-    turns = ProcessTurns(context.Condition(), context.Value("q", 0))
+    return ProcessTurns(context.Condition(), context.Value("q", 0), context.Value("q", NONE_FAILED))
+
+
+def test_an_aborted_turn_stops_later_batches_and_stores_nothing_of_them(services: Services) -> None:
+    turns = _turns()
     importer = BulkImporter(services.uow, services.clock, batch_size=2)
-    first = Batch("test:abort", 0, 1, _lines(2))
-    assert importer.import_batch(first, turns).stored == 2
+    assert importer.import_batch(Batch("test:abort", 0, 1, _lines(2)), turns).stored == 2
     turns.fail(1)  # batch 1 failed in another worker
-    with pytest.raises(ImportAborted):
+    with pytest.raises(ImportAborted, match="batch 1 failed"):
         importer.import_batch(Batch("test:abort", 2, 5, [dumps_exact(sample_passport(5))]), turns)
     assert importer.resume_point("test:abort") == 2
     with services.uow(write=False) as uow:
         assert not uow.passports.existing([PassportId.parse(sample_passport_id(5))])
 
 
+def test_a_failure_stops_only_the_batches_after_it() -> None:
+    turns = _turns()
+    turns.fail(2)  # batch 2 failed while batches 0 and 1 were still being decoded: they still commit, in order
+    for number in (0, 1):
+        turns.wait(number)
+        turns.done(number)
+    with pytest.raises(ImportAborted):
+        turns.wait(3)
+
+
+class _FailingSigner:
+    """Signs like the node, but breaks down on one passport (picklable: it runs in the workers)."""
+
+    def __init__(self, signer: PassportSigner, broken: str) -> None:
+        self._signer, self._broken = signer, broken
+
+    def sign(self, content: Any, passport_id: PassportId, number: int, signed_at: datetime) -> SignedPassport:
+        if passport_id.value == self._broken:
+            raise RuntimeError("the signing key is unavailable")
+        return self._signer.sign(content, passport_id, number, signed_at)
+
+
+def test_a_batch_that_fails_before_its_commit_stops_the_run_without_a_hang(services: Services) -> None:
+    signer = services.passports.signer
+    assert signer is not None
+    broken = _FailingSigner(signer, sample_passport_id(5))
+    importer = BulkImporter(services.uow, services.clock, batch_size=2, signer=broken)
+    with pytest.raises(RuntimeError, match="signing key is unavailable"):
+        importer.run("test:failing", _lines(12), runner=in_worker_processes(2))
+    assert importer.resume_point("test:failing") == 4  # batches 0 and 1; nothing after the failed batch 2
+    with services.uow(write=False) as uow:
+        later = [PassportId.parse(sample_passport_id(n)) for n in range(5, 13)]
+        assert not uow.passports.existing(later)
+
+
 def test_a_batch_waits_for_the_one_before_it() -> None:
-    context = multiprocessing.get_context("spawn")
-    turns = ProcessTurns(context.Condition(), context.Value("q", 0))
+    turns = _turns()
     order: list[int] = []
 
     def commit(number: int) -> None:

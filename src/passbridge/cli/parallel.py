@@ -2,7 +2,7 @@
 
 `in_worker_processes(jobs)` is a `passport.bulk.BatchRunner`. Each worker gets the (picklable) `BulkImporter` once,
 at start, and reopens storage from its URL; a task is one `Batch` and its answer one small `BatchOutcome`, so no
-passport crosses a process boundary twice. `ProcessTurns` (a shared counter under a condition) lets batch n commit
+passport crosses a process boundary twice. `ProcessTurns` (shared counters under a condition) lets batch n commit
 only after batch n - 1, which keeps the import's checkpoint a single line number.
 
 At most `jobs * window` batches are in flight (`concurrent.futures.Executor.map` would submit the whole input up
@@ -27,11 +27,19 @@ POLL_SECONDS = 1.0
 """How often a worker waiting for its turn re-checks whether the run was aborted."""
 
 
-class ProcessTurns:
-    """`passport.bulk.Turns` across processes: the number of the next batch to commit, or -1 once one failed."""
+NONE_FAILED = 2**62
+"""`failed` while no batch has failed."""
 
-    def __init__(self, condition: Condition, next_number: Synchronized[int]) -> None:
-        self._condition, self._next = condition, next_number
+
+class ProcessTurns:
+    """`passport.bulk.Turns` across processes: the number of the next batch to commit and of the first that failed.
+
+    A failure stops only the batches after it: those before it still commit (the run then reports the failure), so
+    the checkpoint ends exactly where the failed batch begins.
+    """
+
+    def __init__(self, condition: Condition, next_number: Synchronized[int], failed: Synchronized[int]) -> None:
+        self._condition, self._next, self._failed = condition, next_number, failed
 
     def wait(self, number: int) -> None:
         """Block until batch `number` is next.
@@ -41,8 +49,8 @@ class ProcessTurns:
         """
         with self._condition:
             while self._next.value != number:
-                if self._next.value < 0:
-                    raise ImportAborted(f"batch {number} not committed: an earlier batch failed")
+                if self._failed.value < number:
+                    raise ImportAborted(f"batch {number} not committed: batch {self._failed.value} failed")
                 self._condition.wait(POLL_SECONDS)
 
     def done(self, number: int) -> None:
@@ -54,16 +62,18 @@ class ProcessTurns:
     def fail(self, number: int) -> None:
         """Batch `number` failed: every later batch stops at its turn."""
         with self._condition:
-            self._next.value = -1
+            self._failed.value = min(self._failed.value, number)
             self._condition.notify_all()
 
 
 _worker: tuple[BulkImporter, ProcessTurns] | None = None
 
 
-def _start(importer: BulkImporter, condition: Condition, next_number: Synchronized[int]) -> None:
+def _start(
+    importer: BulkImporter, condition: Condition, next_number: Synchronized[int], failed: Synchronized[int]
+) -> None:
     global _worker
-    _worker = (importer, ProcessTurns(condition, next_number))
+    _worker = (importer, ProcessTurns(condition, next_number, failed))
 
 
 def _import(batch: Batch) -> BatchOutcome:
@@ -79,8 +89,12 @@ def in_worker_processes(jobs: int, window: int = 2) -> BatchRunner:
         context = multiprocessing.get_context("spawn")
         condition = context.Condition()
         next_number: Any = context.Value("q", 0)
+        failed: Any = context.Value("q", NONE_FAILED)
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start, initargs=(importer, condition, next_number)
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_start,
+            initargs=(importer, condition, next_number, failed),
         ) as pool:
             pending: deque[Future[BatchOutcome]] = deque()
             for batch in batches:
@@ -93,4 +107,4 @@ def in_worker_processes(jobs: int, window: int = 2) -> BatchRunner:
     return run
 
 
-__all__ = ["POLL_SECONDS", "ProcessTurns", "in_worker_processes"]
+__all__ = ["NONE_FAILED", "POLL_SECONDS", "ProcessTurns", "in_worker_processes"]

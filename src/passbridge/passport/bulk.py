@@ -202,13 +202,13 @@ class BulkImporter:
 
     def import_batch(self, batch: Batch, turns: Turns | None = None) -> BatchOutcome:
         """Decode and sign `batch`, then (its turn come) store it in one transaction with the checkpoint."""
-        decoded = decode_lines(batch.lines, self._signer, self._clock)
         turns = turns or InOrder()
-        turns.wait(batch.number)
         try:
+            decoded = decode_lines(batch.lines, self._signer, self._clock)
+            turns.wait(batch.number)
             outcome = self._commit(batch, decoded)
         except BaseException:
-            turns.fail(batch.number)
+            turns.fail(batch.number)  # also when decoding failed: later batches must not wait for a turn forever
             raise
         turns.done(batch.number)
         return outcome
