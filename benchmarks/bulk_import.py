@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bulk_import.py                 # 100,000 passports
     .venv/bin/python benchmarks/bulk_import.py --count 1000000 # the million (needs ~33 GB of disk)
+    .venv/bin/python benchmarks/bulk_import.py --database-url postgresql+psycopg://user:pw@127.0.0.1/db  # PostgreSQL
 
 Runs `passbridge passport import`'s own code (one worker process per CPU, each validating, signing and committing
 whole batches in source order). Prints passports/s, peak RSS of the importing process and of its workers, RSS of
@@ -89,8 +90,17 @@ def write_passports(path: Path, count: int) -> int:
     return len(template)
 
 
-def import_run(source: Path, workdir: Path, jobs: int, count: int, sign: bool = True) -> dict[str, float]:
-    services = bootstrap(Settings(data_dir=workdir))
+PASSPORT_TABLES = "passport_signatures, passport_links, passport_versions, passports, import_checkpoints"
+
+
+def import_run(
+    source: Path, workdir: Path, jobs: int, count: int, sign: bool = True, database_url: str = ""
+) -> dict[str, float]:
+    services = bootstrap(Settings(data_dir=workdir, database_url=database_url))
+    if database_url:
+        with services.uow.engine.connect() as connection:
+            if connection.exec_driver_sql("SELECT count(*) FROM passports").scalar():
+                sys.exit(f"{database_url.split('@')[-1]}: the benchmark needs a database without passports")
     runner = in_process if jobs == 0 else in_worker_processes(jobs)
     importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer if sign else None)
     samples: list[tuple[int, float]] = []
@@ -105,11 +115,22 @@ def import_run(source: Path, workdir: Path, jobs: int, count: int, sign: bool = 
     start = time.perf_counter()
     report = importer.run(f"bench:{source}", islice(read_lines(source), count), progress=progress, runner=runner)
     elapsed = time.perf_counter() - start
-    services.close()
     assert report.stored == count and report.failed == 0, (report.stored, report.errors[:3])
-    db = workdir / "passbridge.db"
-    with sqlite3.connect(db) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if database_url:  # what this run stored, then empty again (the database held no passports before)
+        with services.uow.engine.begin() as connection:
+            sizes = " + ".join(f"pg_total_relation_size('{t}')" for t in PASSPORT_TABLES.split(", "))
+            size = connection.exec_driver_sql(f"SELECT {sizes}").scalar()
+            for table in PASSPORT_TABLES.split(", "):  # (DELETE: TRUNCATE refuses tables other tables refer to)
+                connection.exec_driver_sql(f"DELETE FROM {table}")
+        with services.uow.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM {PASSPORT_TABLES}")  # so the next run starts from empty tables
+        services.close()
+    else:
+        services.close()
+        db = workdir / "passbridge.db"
+        with sqlite3.connect(db) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = db.stat().st_size
     along = ", ".join(f"{n:,} → {m:.0f}" for n, m in samples)
     print(f"  RSS of importer + workers along the run (passports → MiB): {along}")
     return {
@@ -117,7 +138,7 @@ def import_run(source: Path, workdir: Path, jobs: int, count: int, sign: bool = 
         "seconds": elapsed,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "bytes_per_passport": db.stat().st_size / count,
+        "bytes_per_passport": size / count,
         "rss_first": samples[0][1] if samples else 0.0,
         "rss_last": samples[-1][1] if samples else 0.0,
     }
@@ -159,6 +180,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="validate+sign processes (0 = inline)")
     parser.add_argument("--workdir", type=Path, default=None, help="where to put the data (default: a temp dir)")
+    parser.add_argument(
+        "--database-url", default="", help="import into this PostgreSQL database (no passports in it) instead of SQLite"
+    )
     args = parser.parse_args()
     base = args.workdir or Path(tempfile.mkdtemp(prefix="passbridge-bench-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -170,17 +194,18 @@ def main() -> None:
     node = base / "node"
     node.mkdir(exist_ok=True)
     print(f"importing with {args.jobs} worker process(es) validating, signing and storing …", flush=True)
-    result = import_run(source, node, args.jobs, args.count)
+    print(f"database: {args.database_url.split('@')[-1] if args.database_url else 'SQLite (the default)'}")
+    result = import_run(source, node, args.jobs, args.count, database_url=args.database_url)
     print(
         f"passbridge import: {result['rate']:,.0f} passports/s ({args.count:,} in {result['seconds']:.1f} s), "
         f"peak RSS {result['peak_rss_mib']:.0f} MiB (each worker {result['worker_peak_rss_mib']:.0f} MiB), "
-        f"{result['bytes_per_passport']:,.0f} bytes/passport in SQLite"
+        f"{result['bytes_per_passport']:,.0f} bytes/passport in the database"
     )
     unsigned_count = min(args.count, 100_000)
     unsigned_node = base / "node-unsigned"
     unsigned_node.mkdir(exist_ok=True)
     print(f"same run, the first {unsigned_count:,} without signing (validate + store only) …", flush=True)
-    unsigned = import_run(source, unsigned_node, args.jobs, unsigned_count, sign=False)
+    unsigned = import_run(source, unsigned_node, args.jobs, unsigned_count, sign=False, database_url=args.database_url)
     print(
         f"passbridge import without signing: {unsigned['rate']:,.0f} passports/s, "
         f"{unsigned['bytes_per_passport']:,.0f} bytes/passport"

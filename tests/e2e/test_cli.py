@@ -60,6 +60,7 @@ def test_import_reports_bad_lines_and_stores_the_good_ones(node: Path) -> None:
     result = runner.invoke(app, ["passport", "import", str(source)])
     assert result.exit_code == 1
     assert "stored 2" in result.stderr and "failed 2" in result.stderr
+    assert " s, " in result.stderr and "passports/s" in result.stderr  # how long it took, how fast
     assert "line 3: $.operation.intoServiceDate" in result.stderr
     assert "line 2: $: malformed JSON" in result.stderr
     again = runner.invoke(app, ["passport", "import", str(source)])

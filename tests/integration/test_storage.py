@@ -17,6 +17,7 @@ from passbridge.passport.samples import sample_passport
 from passbridge.storage.engine import make_engine
 from passbridge.storage.migrate import upgrade
 from passbridge.storage.tables import metadata, passport_versions, passports
+from tests.conftest import fresh_postgres
 
 
 def test_migrations_create_exactly_the_declared_tables(database_url: str) -> None:
@@ -87,3 +88,30 @@ def test_a_reader_sees_a_version_written_by_another_process(make_services, tmp_p
     second = reader.passports.read(version.passport_id, Role.OWNER, "catenax-6.1.0")
     assert second.version == 2
     assert reader.passports.read(version.passport_id, Role.ANONYMOUS, "catenax-6.1.0").version == 2
+
+
+@pytest.mark.postgres
+def test_postgresql_compresses_passport_documents_and_signatures_with_lz4(make_services) -> None:  # type: ignore[no-untyped-def]
+    services = make_services(fresh_postgres())
+    with services.uow.engine.connect() as connection:
+        methods = connection.exec_driver_sql(
+            "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+        ).scalar()
+        if methods is None or "lz4" not in methods:
+            pytest.fail("this PostgreSQL has no lz4: Debian's packages do, so CI's must")
+        compression = dict(
+            connection.exec_driver_sql(
+                "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute "
+                "WHERE (attrelid = 'passport_versions'::regclass AND attname = 'document') "
+                "OR (attrelid = 'passport_signatures'::regclass AND attname IN ('jwt', 'disclosures'))"
+            ).all()
+        )
+    assert compression == {
+        "passport_versions.document": "l",
+        "passport_signatures.jwt": "l",
+        "passport_signatures.disclosures": "l",
+    }
+    raw = dumps_exact(sample_passport(1))
+    created = services.passports.create(raw)
+    with services.uow(write=False) as uow:
+        assert uow.passports.version(created.passport_id, 1).document == raw  # compressed, read back exactly

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -84,17 +85,22 @@ def import_(
             jobs = (os.cpu_count() or 1) if total - start > BATCH_SIZE else 0
         runner = in_worker_processes(jobs) if jobs > 0 else in_process
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        began = time.perf_counter()
         with Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task("import", total=total, completed=start)
             report = importer.run(key, lines, progress=lambda n: progress.advance(task, n), runner=runner)
-    _print_report(report)
+    _print_report(report, time.perf_counter() - began)
     if report.failed:
         raise typer.Exit(1)
 
 
-def _print_report(report: ImportReport) -> None:
+def _print_report(report: ImportReport, seconds: float) -> None:
     resumed = f" (resumed after line {report.resumed_from})" if report.resumed_from else ""
-    err.print(f"stored {report.stored}, already stored {report.already_stored}, failed {report.failed}{resumed}")
+    rate = f", {report.stored / seconds:,.0f} passports/s" if report.stored and seconds > 0 else ""
+    err.print(
+        f"stored {report.stored}, already stored {report.already_stored}, failed {report.failed}{resumed} "
+        f"in {seconds:.1f} s{rate}"
+    )
     for error in report.errors[:MAX_ERRORS_SHOWN]:
         err.print(f"  line {error.line}: {escape(error.path)}: {escape(error.message)}", highlight=False)
     if report.failed > MAX_ERRORS_SHOWN:
