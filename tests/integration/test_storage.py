@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -97,8 +98,10 @@ def test_postgresql_compresses_passport_documents_and_signatures_with_lz4(make_s
         methods = connection.exec_driver_sql(
             "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
         ).scalar()
-        if methods is None or "lz4" not in methods:
-            pytest.fail("this PostgreSQL has no lz4: Debian's packages do, so CI's must")
+        if methods is None or "lz4" not in methods:  # PostgreSQL < 14 or built without lz4: 0009 leaves pglz
+            if os.environ.get("PASSBRIDGE_REQUIRE_POSTGRES"):
+                pytest.fail("CI's PostgreSQL (Debian's packages) must have lz4")
+            pytest.skip("this PostgreSQL has no lz4")
         compression = dict(
             connection.exec_driver_sql(
                 "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute "
