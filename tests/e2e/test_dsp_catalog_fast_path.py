@@ -80,7 +80,7 @@ def test_the_fast_path_answers_what_the_route_answers_with_fresh_ids(
     fixture: str, request: pytest.FixtureRequest
 ) -> None:
     world: World = request.getfixturevalue(fixture)
-    assert world.provider.services.dataspace.service.caches_catalogs  # SQLite: a change generation
+    assert world.provider.services.dataspace.service.catalogs.caches_catalogs  # SQLite: a change generation
     first, second = _catalog(world), _catalog(world)
     route = TestClient(create_app(world.provider.services), base_url=str(world.provider.client.base_url))
     answer = route.post(CATALOG, json=BODY, headers=_headers(_token(world)))  # the FastAPI route alone (no lifespan)
@@ -209,7 +209,7 @@ def test_a_body_above_the_limit_is_refused_by_the_route(cached_world: World) -> 
 @pytest.mark.postgres
 def test_on_postgresql_nothing_is_cached_and_the_route_answers(network: Network) -> None:
     world = build_world(network, provider_database=fresh_postgres())
-    assert not world.provider.services.dataspace.service.caches_catalogs
+    assert not world.provider.services.dataspace.service.catalogs.caches_catalogs
     before = _dataset_ids(_catalog(world))
     passport_id = create_passport(world.provider, 2)
     after = _dataset_ids(_catalog(world))
@@ -238,7 +238,7 @@ def test_a_withdrawn_pcf_grant_leaves_the_next_catalog(network: Network) -> None
     customer = network.node("cell-maker", authority_url=authority.url)
     certify(authority, customer, "MembershipCredential")
     supplier = _supplier(network, authority, customer)
-    assert supplier.services.dataspace.service.caches_catalogs
+    assert supplier.services.dataspace.service.catalogs.caches_catalogs
     for _ in range(2):  # built, then answered from the cache
         assert DATASET in _dataset_ids(pcf_catalog(customer, supplier))
     _import(supplier, customer, released=[])  # the supplier withdraws the grant

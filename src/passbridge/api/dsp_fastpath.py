@@ -5,8 +5,8 @@ Why (issue #5, ≥ 3,000 catalog requests / s): once the caller's presentation a
 FastAPI's routing, dependency resolution and the building and encoding of the catalog cost several times the DCP
 check itself. This front handles only the plain success case — that path, no query string, a body that is a
 ``CatalogRequestMessage`` without ``filter`` in DSP 2025-1, a caller that verifies, a node whose database tells its
-change generation (`DataspaceService.catalog_key`) — with the route's semantics: the same caller check
-(`dsp_caller`), the same catalog (`DataspaceService.catalog`), the same encoding and ``Link`` header.
+change generation (`CatalogService.catalog_key`) — with the route's semantics: the same caller check
+(`dsp_caller`), the same catalog (`CatalogService.catalog`), the same encoding and ``Link`` header.
 
 How:
 
@@ -82,7 +82,7 @@ class CatalogFastPath:
             await self.app(scope, _replay(messages, receive), send)
             return
         header = authorization.decode("latin-1")
-        if not self.services.dataspace.service.caches_catalogs:
+        if not self.services.dataspace.service.catalogs.caches_catalogs:
             await self.app(scope, _replay(messages, receive), send)  # PostgreSQL: nothing to answer from
             return
         answer = self._answer(scope, header, inline=True)
@@ -142,15 +142,15 @@ class CatalogFastPath:
             scope.setdefault("state", {})[VERIFIED_CALLER] = (authorization, exc)
             return None
         scope.setdefault("state", {})[VERIFIED_CALLER] = (authorization, caller)
-        service = self.services.dataspace.service
+        catalogs = self.services.dataspace.service.catalogs
         try:
-            key = service.catalog_key(caller, limit=PAGE_SIZE)
+            key = catalogs.catalog_key(caller, limit=PAGE_SIZE)
             if key is None:
                 return None
             encoded = self._encoded.get(key)
             if encoded is None:
                 message = CatalogRequestMessage()
-                catalog, more = service.catalog(caller, message, limit=PAGE_SIZE, offer_uuid=self._placeholder)
+                catalog, more = catalogs.catalog(caller, message, limit=PAGE_SIZE, offer_uuid=self._placeholder)
                 link = None if more is None else next_page_link(self.services, DSP_PATH, more)
                 encoded = _Encoded(bytes(JSONResponse(DSP_2025_1.encode(catalog)).body), link)
                 if len(self._encoded) >= _MAX_ENTRIES:

@@ -28,7 +28,7 @@ The catalog itself (listing, offers per caller, caching) is `passbridge.dataspac
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +36,6 @@ from passbridge.clock import Clock
 from passbridge.dataspace import negotiation, transfer
 from passbridge.dataspace.catalog import (
     HTTP_PULL,
-    Catalog,
     Dataset,
     OfferId,
     check_offer,
@@ -45,7 +44,6 @@ from passbridge.dataspace.catalog import (
 from passbridge.dataspace.catalog_service import CatalogService
 from passbridge.dataspace.edr import mint_edr
 from passbridge.dataspace.messages import (
-    CatalogRequestMessage,
     ContractAgreementMessage,
     ContractNegotiationAck,
     ContractNegotiationEventMessage,
@@ -118,27 +116,6 @@ class DataspaceService:
     def offer_pcf(self, source: PcfSource) -> None:
         """Offer the carbon-footprint answers of `source` as datasets (`CatalogService.offer_pcf`)."""
         self.catalogs.offer_pcf(source)
-
-    @property
-    def caches_catalogs(self) -> bool:
-        """`CatalogService.caches_catalogs`."""
-        return self.catalogs.caches_catalogs
-
-    def catalog_key(self, caller: VerifiedPresentation, *, after: str | None = None, limit: int = 100) -> Hashable:
-        """`CatalogService.catalog_key`."""
-        return self.catalogs.catalog_key(caller, after=after, limit=limit)
-
-    def catalog(
-        self,
-        caller: VerifiedPresentation,
-        message: CatalogRequestMessage,
-        *,
-        after: str | None = None,
-        limit: int = 100,
-        offer_uuid: str | None = None,
-    ) -> tuple[Catalog, str | None]:
-        """`CatalogService.catalog`."""
-        return self.catalogs.catalog(caller, message, after=after, limit=limit, offer_uuid=offer_uuid)
 
     def dataset(self, caller: VerifiedPresentation, dataset_id: str) -> Dataset:
         """`CatalogService.dataset`."""

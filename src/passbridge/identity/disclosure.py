@@ -94,8 +94,8 @@ class Disclosure:
     def make(cls, salt: str, name: str | None, value: JsonValue) -> Disclosure:
         """Encode a new disclosure (compact JSON, UTF-8, base64url)."""
         array: list[JsonValue] = [salt, value] if name is None else [salt, name, value]
-        encoded = jose.b64url(dumps_exact_fast(array))
-        return cls(salt, name, value, encoded.decode("ascii"), jose.b64encode(hashlib.sha256(encoded).digest()))
+        encoded = jose.b64encode(dumps_exact_fast(array))
+        return cls(salt, name, value, encoded, digest_of(encoded))
 
     @classmethod
     def parse(cls, encoded: str, subject: str = "disclosure") -> Disclosure:

@@ -44,7 +44,7 @@ def _b64decode(part: str) -> bytes:
 
 def b64encode(data: bytes) -> str:
     """base64url without padding (RFC 7515 §2)."""
-    return b64url(data).decode("ascii")
+    return _b64url(data).decode("ascii")
 
 
 def peek(token: str, subject: str = "token") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -103,15 +103,14 @@ def sign(key: SigningKey, claims: Mapping[str, Any], *, typ: str = "JWT", kid: s
 def sign_payload(key: SigningKey, payload: bytes, *, typ: str = "JWT", kid: str | None = None, **header: Any) -> str:
     """Like `sign`, over payload bytes the caller encoded (e.g. with `Decimal` numbers written digit for digit)."""
     protected = {"alg": key.algorithm, "typ": typ, "kid": kid or key.kid, **header}
-    signing_input = b64url(orjson.dumps(protected)) + b"." + b64url(payload)
-    return (signing_input + b"." + b64url(key.sign(signing_input))).decode("ascii")
+    signing_input = _b64url(orjson.dumps(protected)) + b"." + _b64url(payload)
+    return (signing_input + b"." + _b64url(key.sign(signing_input))).decode("ascii")
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
-def b64url(data: bytes) -> bytes:
-    """base64url without padding, as bytes (`b64encode` gives text)."""
+def _b64url(data: bytes) -> bytes:
     return binascii.b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
 
 
@@ -199,7 +198,6 @@ __all__ = [
     "LEEWAY_SECONDS",
     "MAX_TOKEN_BYTES",
     "b64encode",
-    "b64url",
     "check_times",
     "peek",
     "public_key",

@@ -148,7 +148,7 @@ def make_router(prefix: str, callback_prefix: str, dialect: Codec) -> APIRouter:
         """The catalog the caller may see: the registry and a page of passports (``Link: rel="next"`` for more)."""
         caller = dsp_caller(services, authorization, request)  # verified by `dsp_fastpath` if it got that far
         message = read_body(request, body, dialect, CatalogRequestMessage)
-        catalog, more = services.dataspace.service.catalog(caller, message, after=after, limit=PAGE_SIZE)
+        catalog, more = services.dataspace.service.catalogs.catalog(caller, message, after=after, limit=PAGE_SIZE)
         headers = None if more is None else {"Link": next_page_link(services, prefix, more)}
         return _json(catalog, headers=headers)
 
