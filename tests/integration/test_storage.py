@@ -6,6 +6,7 @@ import os
 from dataclasses import replace
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
@@ -16,8 +17,8 @@ from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.model import PassportId
 from passbridge.passport.samples import sample_passport
 from passbridge.storage.engine import make_engine
-from passbridge.storage.migrate import upgrade
-from passbridge.storage.tables import metadata, passport_versions, passports
+from passbridge.storage.migrate import alembic_config, upgrade
+from passbridge.storage.tables import LZ4_TAG, metadata, passport_versions, passports
 from tests.conftest import fresh_postgres
 
 
@@ -118,3 +119,68 @@ def test_postgresql_compresses_passport_documents_and_signatures_with_lz4(make_s
     created = services.passports.create(raw)
     with services.uow(write=False) as uow:
         assert uow.passports.version(created.passport_id, 1).document == raw  # compressed, read back exactly
+
+
+def test_sqlite_stores_passport_documents_lz4_compressed_and_reads_them_back_exactly(sqlite_services: Services) -> None:
+    raw = dumps_exact(sample_passport(1))
+    created = sqlite_services.passports.create(raw)
+    with sqlite_services.engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT document FROM passport_versions").scalar_one()
+    assert stored[:1] == LZ4_TAG and len(stored) < len(raw) / 2
+    with sqlite_services.uow(write=False) as uow:
+        assert uow.passports.version(created.passport_id, 1).document == raw
+
+
+def test_migration_0010_compresses_stored_sqlite_documents_and_its_downgrade_restores_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0009")  # a node from before 0010, with documents stored as they came
+    docs = {f"00000000-0000-4000-8000-{n:012d}": dumps_exact(sample_passport(n)) for n in range(1, 1_203)}
+    with engine.begin() as connection:
+        for pid, doc in docs.items():
+            connection.exec_driver_sql(
+                "INSERT INTO passports (passport_id, battery_id, status, current_version, economic_operator,"
+                " manufacturer_part_id, category, created_at, updated_at)"
+                " VALUES (?, ?, 'original', 1, 'BPNL000000000001', 'P', 'EV', '2026-11-26', '2026-11-26')",
+                (pid, pid),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO passport_versions VALUES (?, 1, 'original', 'd', ?, '2026-11-26')", (pid, doc)
+            )
+
+    def raw_documents() -> dict[str, bytes]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT passport_id, document FROM passport_versions").all()
+        return {pid: bytes(document) for pid, document in rows}
+
+    upgrade(engine)  # more rows than one chunk of the migration
+    compressed = raw_documents()
+    assert all(value[:1] == LZ4_TAG for value in compressed.values()) and compressed.keys() == docs.keys()
+    with engine.connect() as connection:
+        read = connection.execute(select(passport_versions.c.passport_id, passport_versions.c.document)).all()
+    assert dict(read) == docs  # the column type reads them back exactly
+    with engine.connect() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+        connection.commit()
+    assert raw_documents() == docs
+    engine.dispose()
+
+
+def test_add_many_if_new_stores_all_or_nothing(services: Services) -> None:
+    stored = services.passports.create(dumps_exact(sample_passport(1)))
+    fresh = [
+        replace(stored, facts=replace(stored.facts, passport_id=PassportId.new(), battery_id=f"FRESH-{n}"))
+        for n in range(3)
+    ]
+    clash = replace(fresh[2], facts=replace(fresh[2].facts, battery_id=stored.facts.battery_id))
+    with services.uow() as uow:
+        assert uow.passports.add_many_if_new([fresh[0], fresh[1], clash]) is False  # a battery id already held
+        assert uow.passports.add_many_if_new(fresh[:2]) is True  # the transaction goes on after the refusal
+        uow.commit()
+    with services.uow(write=False) as uow:
+        assert set(uow.passports.existing(v.passport_id for v in [*fresh, stored])) == {
+            stored.passport_id,
+            fresh[0].passport_id,
+            fresh[1].passport_id,
+        }

@@ -88,6 +88,10 @@ class PassportRepository(Protocol):
     def add_many(self, versions: Sequence[PassportVersion]) -> None:
         """Store version 1 of many new passports at once (bulk import)."""
 
+    def add_many_if_new(self, versions: Sequence[PassportVersion]) -> bool:
+        """`add_many` if no version clashes with a stored passport (passport id, battery id) and every predecessor
+        is stored or comes earlier in `versions`; else store nothing of them and return False."""
+
     def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
         """Store the signed form of versions stored in the same transaction."""
 

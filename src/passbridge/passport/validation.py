@@ -42,7 +42,10 @@ CONCENTRATION_LIMITS: Mapping[str, Decimal] = {
 
 @cache
 def _validator() -> Any:
-    return jsonschema_rs.validator_for(to_json_schema(BATTERY_PASS), validate_formats=True)
+    # the `regex` engine (no look-around, which the model's patterns do not use) is ~10 % faster than the default
+    return jsonschema_rs.validator_for(
+        to_json_schema(BATTERY_PASS), validate_formats=True, pattern_options=jsonschema_rs.RegexOptions()
+    )
 
 
 def jsonpath(parts: Sequence[str | int]) -> str:

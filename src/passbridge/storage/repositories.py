@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from passbridge.errors import PassportNotFound
 from passbridge.jsoncodec import loads_exact
@@ -195,6 +196,18 @@ class SqlPassportRepository:
         links = [link for v in versions for link in _link_values(v)]
         if links:
             self._insert_rows(passport_links, links)
+
+    def add_many_if_new(self, versions: Sequence[PassportVersion]) -> bool:
+        # The constraints check it (unique passport and battery ids, foreign keys of the links), at no extra cost:
+        # the inserts probe those indexes anyway.
+        savepoint = self._db.begin_nested()
+        try:
+            self.add_many(versions)
+        except IntegrityError:
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        return True
 
     def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
         if signatures:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import lz4.block
 from sqlalchemy import (
     Boolean,
     Column,
@@ -65,6 +66,37 @@ class UtcDateTime(TypeDecorator[datetime]):
         return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
 
 
+LZ4_TAG = b"\x01"
+"""First byte of a document stored lz4-compressed; JSON text never starts with it, so older rows read as they are."""
+
+
+class JsonDocument(TypeDecorator[bytes]):
+    """Exact JSON document bytes; SQLite stores them lz4-compressed (`LZ4_TAG` + an lz4 block with its size).
+
+    Why: a BatteryPass document is ~8.6 KB of repetitive JSON; lz4 makes it ~3.5 KB in ~7 µs, so a row fits in one
+    SQLite page instead of three, which halves the database and makes bulk import's writes cheaper. PostgreSQL
+    compresses large values itself (TOAST, lz4 since migration 0009), so values go there as they are.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        compressed: bytes = lz4.block.compress(value, store_size=True)
+        return LZ4_TAG + compressed
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        stored = bytes(value)
+        if stored[:1] != LZ4_TAG:  # stored before migration 0010, or on PostgreSQL
+            return stored
+        document: bytes = lz4.block.decompress(stored[1:])
+        return document
+
+
 passports = Table(
     "passports",
     metadata,
@@ -87,7 +119,7 @@ passport_versions = Table(
     Column("number", Integer, primary_key=True),
     Column("status", String(20), nullable=False),
     Column("digest", String(64), nullable=False),
-    Column("document", LargeBinary, nullable=False),
+    Column("document", JsonDocument(), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
 )
 
