@@ -9,16 +9,16 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table, text
 
 from passbridge.bootstrap import Services
 from passbridge.errors import DuplicatePassport, PassportNotFound
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.model import PassportId
-from passbridge.passport.samples import sample_passport
+from passbridge.passport.samples import sample_passport, sample_passport_id
 from passbridge.storage.engine import make_engine
 from passbridge.storage.migrate import alembic_config, upgrade
-from passbridge.storage.tables import LZ4_TAG, metadata, passport_versions, passports
+from passbridge.storage.tables import LZ4_TAG, JsonDocument, metadata, passport_versions, passports
 from tests.conftest import fresh_postgres
 
 
@@ -152,11 +152,12 @@ def test_migration_0010_compresses_stored_sqlite_documents_and_its_downgrade_res
             rows = connection.exec_driver_sql("SELECT passport_id, document FROM passport_versions").all()
         return {pid: bytes(document) for pid, document in rows}
 
-    upgrade(engine)  # more rows than one chunk of the migration
+    upgrade(engine, "0010")  # more rows than one chunk of the migration
     compressed = raw_documents()
     assert all(value[:1] == LZ4_TAG for value in compressed.values()) and compressed.keys() == docs.keys()
+    as_of_0010 = table("passport_versions", column("passport_id"), column("document", JsonDocument()))
     with engine.connect() as connection:
-        read = connection.execute(select(passport_versions.c.passport_id, passport_versions.c.document)).all()
+        read = connection.execute(select(as_of_0010.c.passport_id, as_of_0010.c.document)).all()
     assert dict(read) == docs  # the column type reads them back exactly
     with engine.connect() as connection:
         config = alembic_config()
@@ -184,3 +185,58 @@ def test_add_many_if_new_stores_all_or_nothing(services: Services) -> None:
             fresh[0].passport_id,
             fresh[1].passport_id,
         }
+
+
+def test_migration_0011_keys_versions_and_signatures_by_seq_and_its_downgrade_restores_them(
+    database_url: str, make_services
+) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
+    upgrade(engine, "0010")  # a node from before 0011: versions and signatures keyed by the passport UUID
+    first, second = sample_passport_id(1), sample_passport_id(2)
+    docs = {(first, 1): dumps_exact(sample_passport(1)), (first, 2): dumps_exact(sample_passport(1, status="re-used"))}
+    docs[second, 1] = dumps_exact(sample_passport(2))
+    with engine.begin() as connection:
+        for n, pid in enumerate((first, second), start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO passports (passport_id, battery_id, status, current_version, economic_operator,"
+                    " manufacturer_part_id, category, created_at, updated_at) VALUES (:pid, :battery, 'original',"
+                    " :current, 'BPNL000000000001', 'P', 'EV', '2026-11-26 00:00:00', '2026-11-26 00:00:00')"
+                ),
+                {"pid": pid, "battery": f"B-{n}", "current": 2 if pid == first else 1},
+            )
+        for (pid, number), doc in docs.items():
+            connection.execute(
+                text("INSERT INTO passport_versions VALUES (:pid, :n, 'original', 'd', :doc, '2026-11-26 00:00:00')"),
+                {"pid": pid, "n": number, "doc": doc},
+            )
+        for number in (1, 2):
+            connection.execute(
+                text("INSERT INTO passport_signatures VALUES (:pid, :n, '2026-11-26 00:00:00', :jwt, '[]')"),
+                {"pid": first, "n": number, "jwt": f"jwt-{number}"},
+            )
+    upgrade(engine)
+    services = make_services(database_url)
+    with services.uow(write=False) as uow:
+        for (pid, number), doc in docs.items():
+            assert uow.passports.version(PassportId(pid), number).document == doc
+        assert [v.number for v in uow.passports.versions(PassportId(first))] == [1, 2]
+        signed = [uow.passports.signature(PassportId(first), n) for n in (1, 2)]
+        assert [s.jwt for s in signed if s is not None] == ["jwt-1", "jwt-2"]
+        assert uow.passports.signature(PassportId(second), 1) is None
+    created = services.passports.create(dumps_exact(sample_passport(3)))  # numbering goes on after the old rows
+    with engine.connect() as connection:
+        seqs = dict(connection.execute(select(passports.c.passport_id, passports.c.seq)).all())
+    assert len(set(seqs.values())) == 3 and seqs[created.passport_id.value] == max(seqs.values())
+    services.close()
+    with engine.connect() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+        connection.commit()
+        rows = connection.execute(text("SELECT passport_id, number, document FROM passport_versions")).all()
+        jwts = connection.execute(text("SELECT passport_id, number, jwt FROM passport_signatures")).all()
+    restored = {(pid, number): bytes(doc) for pid, number, doc in rows if pid != created.passport_id.value}
+    assert restored.keys() == docs.keys()  # (documents stay compressed on SQLite: 0010 is still applied)
+    assert sorted(j for j in jwts if j[0] != created.passport_id.value) == [(first, 1, "jwt-1"), (first, 2, "jwt-2")]
+    engine.dispose()

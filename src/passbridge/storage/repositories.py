@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +19,7 @@ from passbridge.passport.ports import PassportListing
 from passbridge.passport.signatures import SignedDisclosure, SignedPassport
 from passbridge.passport.validation import extract_facts
 from passbridge.storage.tables import (
+    PASSPORT_SEQ,
     import_checkpoints,
     passport_links,
     passport_signatures,
@@ -27,6 +28,8 @@ from passbridge.storage.tables import (
 )
 
 _CHUNK = 500  # keep IN (...) lists well under every backend's parameter limit
+
+_VERSIONS_BY_ID = passport_versions.join(passports, passports.c.seq == passport_versions.c.passport_seq)
 
 
 def _head(row: RowMapping) -> Passport:
@@ -40,10 +43,11 @@ def _head(row: RowMapping) -> Passport:
     )
 
 
-def _head_values(version: PassportVersion) -> dict[str, Any]:
+def _head_values(version: PassportVersion, seq: int) -> dict[str, Any]:
     facts = version.facts
     return {
         "passport_id": facts.passport_id.value,
+        "seq": seq,
         "battery_id": facts.battery_id,
         "status": facts.status.value,
         "current_version": version.number,
@@ -56,9 +60,9 @@ def _head_values(version: PassportVersion) -> dict[str, Any]:
     }
 
 
-def _version_values(version: PassportVersion) -> dict[str, Any]:
+def _version_values(version: PassportVersion, seq: int) -> dict[str, Any]:
     return {
-        "passport_id": version.passport_id.value,
+        "passport_seq": seq,
         "number": version.number,
         "status": version.facts.status.value,
         "digest": version.digest,
@@ -67,9 +71,9 @@ def _version_values(version: PassportVersion) -> dict[str, Any]:
     }
 
 
-def _signature_values(signature: SignedPassport) -> dict[str, Any]:
+def _signature_values(signature: SignedPassport, seq: int) -> dict[str, Any]:
     return {
-        "passport_id": signature.passport_id.value,
+        "passport_seq": seq,
         "number": signature.number,
         "signed_at": signature.signed_at,
         "jwt": signature.jwt,
@@ -86,6 +90,7 @@ class SqlPassportRepository:
 
     def __init__(self, connection: Connection) -> None:
         self._db = connection
+        self._seq_of: dict[PassportId, int] = {}  # `passports.seq` of the passports this transaction has met
 
     def find(self, passport_id: PassportId) -> Passport | None:
         row = self._db.execute(select(passports).where(passports.c.passport_id == passport_id.value)).mappings().first()
@@ -104,7 +109,11 @@ class SqlPassportRepository:
 
     def version(self, passport_id: PassportId, number: int) -> PassportVersion:
         t = passport_versions
-        stmt = select(t.c.document, t.c.recorded_at).where(t.c.passport_id == passport_id.value, t.c.number == number)
+        stmt = (
+            select(t.c.document, t.c.recorded_at)
+            .select_from(_VERSIONS_BY_ID)
+            .where(passports.c.passport_id == passport_id.value, t.c.number == number)
+        )
         row = self._db.execute(stmt).first()
         if row is None:
             raise PassportNotFound(passport_id.value, number)
@@ -119,7 +128,8 @@ class SqlPassportRepository:
         t = passport_versions
         stmt = (
             select(t.c.number, t.c.status, t.c.digest, t.c.recorded_at)
-            .where(t.c.passport_id == passport_id.value)
+            .select_from(_VERSIONS_BY_ID)
+            .where(passports.c.passport_id == passport_id.value)
             .order_by(t.c.number)
         )
         return [
@@ -191,8 +201,10 @@ class SqlPassportRepository:
     def add_many(self, versions: Sequence[PassportVersion]) -> None:
         if not versions:
             return
-        self._insert_rows(passports, [_head_values(v) for v in versions])
-        self._insert_rows(passport_versions, [_version_values(v) for v in versions])
+        seqs = self._new_seqs(len(versions))
+        self._insert_rows(passports, [_head_values(v, seq) for v, seq in zip(versions, seqs, strict=True)])
+        self._insert_rows(passport_versions, [_version_values(v, seq) for v, seq in zip(versions, seqs, strict=True)])
+        self._seq_of.update((v.passport_id, seq) for v, seq in zip(versions, seqs, strict=True))
         links = [link for v in versions for link in _link_values(v)]
         if links:
             self._insert_rows(passport_links, links)
@@ -205,18 +217,23 @@ class SqlPassportRepository:
             self.add_many(versions)
         except IntegrityError:
             savepoint.rollback()
+            for version in versions:
+                self._seq_of.pop(version.passport_id, None)
             return False
         savepoint.commit()
         return True
 
     def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
         if signatures:
-            self._insert_rows(passport_signatures, [_signature_values(s) for s in signatures])
+            seqs = self._seqs(s.passport_id for s in signatures)
+            self._insert_rows(passport_signatures, [_signature_values(s, seqs[s.passport_id]) for s in signatures])
 
     def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
         t = passport_signatures
-        stmt = select(t.c.signed_at, t.c.jwt, t.c.disclosures).where(
-            t.c.passport_id == passport_id.value, t.c.number == number
+        stmt = (
+            select(t.c.signed_at, t.c.jwt, t.c.disclosures)
+            .join(passports, passports.c.seq == t.c.passport_seq)
+            .where(passports.c.passport_id == passport_id.value, t.c.number == number)
         )
         row = self._db.execute(stmt).first()
         if row is None:
@@ -224,6 +241,25 @@ class SqlPassportRepository:
         items: Any = orjson.loads(row.disclosures)  # strings and indexes only: no numbers to keep exact
         disclosures = tuple(SignedDisclosure(path, encoded, parent) for path, parent, encoded in items)
         return SignedPassport(passport_id, number, row.signed_at, row.jwt, disclosures)
+
+    def _new_seqs(self, count: int) -> list[int]:
+        """`count` unused `passports.seq` numbers (PostgreSQL: from its sequence; SQLite: on from the highest, safe
+        because a writing transaction holds SQLite's write lock from its start)."""
+        if self._db.dialect.name == "postgresql":
+            drawn = select(PASSPORT_SEQ.next_value()).select_from(func.generate_series(1, count))
+            return list(self._db.execute(drawn).scalars())
+        top: int = self._db.execute(select(func.coalesce(func.max(passports.c.seq), 0))).scalar_one()
+        return list(range(top + 1, top + 1 + count))
+
+    def _seqs(self, passport_ids: Iterable[PassportId]) -> dict[PassportId, int]:
+        """`passports.seq` of stored passports among `passport_ids` (and of others met before)."""
+        wanted = [p.value for p in set(passport_ids) if p not in self._seq_of]
+        for start in range(0, len(wanted), _CHUNK):
+            stmt = select(passports.c.passport_id, passports.c.seq).where(
+                passports.c.passport_id.in_(wanted[start : start + _CHUNK])
+            )
+            self._seq_of.update((PassportId(row.passport_id), row.seq) for row in self._db.execute(stmt))
+        return self._seq_of
 
     def _insert_rows(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """One driver-level executemany. Why: SQLAlchemy's per-row parameter compilation costs ~35 us a row, more
@@ -243,10 +279,13 @@ class SqlPassportRepository:
 
     def add_version(self, version: PassportVersion) -> None:
         facts = version.facts
-        values = _head_values(version)
-        del values["passport_id"], values["created_at"]
+        seq = self._seqs([facts.passport_id]).get(facts.passport_id)
+        if seq is None:
+            raise PassportNotFound(facts.passport_id.value)
+        values = _head_values(version, seq)
+        del values["passport_id"], values["seq"], values["created_at"]
         self._db.execute(update(passports).where(passports.c.passport_id == facts.passport_id.value).values(values))
-        self._db.execute(insert(passport_versions), [_version_values(version)])
+        self._db.execute(insert(passport_versions), [_version_values(version, seq)])
         self._db.execute(delete(passport_links).where(passport_links.c.passport_id == facts.passport_id.value))
         links = _link_values(version)
         if links:

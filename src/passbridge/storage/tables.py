@@ -19,6 +19,7 @@ from typing import Any
 
 import lz4.block
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -97,10 +99,17 @@ class JsonDocument(TypeDecorator[bytes]):
         return document
 
 
+PASSPORT_SEQ = Sequence("passport_seq", metadata=metadata)
+"""Where PostgreSQL draws `passports.seq`; SQLite numbers on from the highest (its writers are serialised)."""
+
 passports = Table(
     "passports",
     metadata,
     Column("passport_id", String(36), primary_key=True),
+    # Versions and signatures are keyed by this number, given in the order passports are stored, not by the random
+    # UUID: a bulk import then appends to their primary keys instead of dirtying a random index page per passport
+    # (1,000,000 passports into SQLite: 6,900 -> 8,200 per second at 500,000 stored).
+    Column("seq", BigInteger, nullable=False),
     Column("battery_id", String(200), nullable=False, unique=True),
     Column("status", String(20), nullable=False),
     Column("current_version", Integer, nullable=False),
@@ -110,12 +119,13 @@ passports = Table(
     Column("category", String(20), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_passports_seq", "seq", unique=True),
 )
 
 passport_versions = Table(
     "passport_versions",
     metadata,
-    Column("passport_id", String(36), ForeignKey("passports.passport_id"), primary_key=True),
+    Column("passport_seq", BigInteger, ForeignKey("passports.seq"), primary_key=True),
     Column("number", Integer, primary_key=True),
     Column("status", String(20), nullable=False),
     Column("digest", String(64), nullable=False),
@@ -142,12 +152,14 @@ import_checkpoints = Table(
 passport_signatures = Table(
     "passport_signatures",
     metadata,
-    Column("passport_id", String(36), primary_key=True),
+    Column("passport_seq", BigInteger, primary_key=True),
     Column("number", Integer, primary_key=True),
     Column("signed_at", UtcDateTime(), nullable=False),
     Column("jwt", Text, nullable=False),  # the issuer-signed JWT of the SD-JWT (RFC 9901)
     Column("disclosures", Text, nullable=False),  # JSON [[path, parent index or null, encoded disclosure], …]
-    ForeignKeyConstraint(["passport_id", "number"], ["passport_versions.passport_id", "passport_versions.number"]),
+    ForeignKeyConstraint(
+        ["passport_seq", "number"], ["passport_versions.passport_seq", "passport_versions.number"]
+    ),
 )
 
 # --- supply chain (issue #3) ---------------------------------------------------------------------------------
