@@ -240,3 +240,12 @@ def test_migration_0011_keys_versions_and_signatures_by_seq_and_its_downgrade_re
     assert restored.keys() == docs.keys()  # (documents stay compressed on SQLite: 0010 is still applied)
     assert sorted(j for j in jwts if j[0] != created.passport_id.value) == [(first, 1, "jwt-1"), (first, 2, "jwt-2")]
     engine.dispose()
+
+
+def test_bulk_inserts_store_timestamps_exactly_as_statements_do(sqlite_services: Services) -> None:
+    created = sqlite_services.passports.create(dumps_exact(sample_passport(1)))  # the bulk path (add_many)
+    sqlite_services.passports.add_version(created.passport_id, dumps_exact(sample_passport(1, status="re-used")))
+    with sqlite_services.engine.connect() as connection:  # version 2 went through an insert() statement
+        stored = connection.exec_driver_sql("SELECT recorded_at FROM passport_versions ORDER BY number").scalars()
+        first, second = list(stored)
+    assert len(first) == len(second) == len("2026-11-26 12:00:00.000000") and "+" not in first

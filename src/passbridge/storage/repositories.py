@@ -264,14 +264,14 @@ class SqlPassportRepository:
     def _insert_rows(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """One driver-level executemany. Why: SQLAlchemy's per-row parameter compilation costs ~35 us a row, more
         than SQLite's own insert, and bulk import is bound by the single writer; types still go through each
-        column's public `bind_processor`, so stored values are exactly what `insert()` would store."""
+        column's (dialect) `bind_processor`, so stored values are exactly what `insert()` would store."""
         dialect = self._db.dialect
         columns = list(rows[0])
         marker = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
         params = [tuple(row.values()) for row in rows]
         for index, name in enumerate(columns):
-            process = table.c[name].type.bind_processor(dialect)
+            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:  # e.g. timestamps; a batch shares few distinct values, so process each once
                 done = {value: process(value) for value in {row[index] for row in params}}
                 params = [(*row[:index], done[row[index]], *row[index + 1 :]) for row in params]
