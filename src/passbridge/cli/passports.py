@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from passbridge.cli.common import (
     run_guarded,
 )
 from passbridge.cli.parallel import in_worker_processes
-from passbridge.errors import InvalidInput
+from passbridge.cli.sources import open_source
 from passbridge.passport.access import Role
 from passbridge.passport.bulk import BATCH_SIZE, BulkImporter, ImportReport, in_process
 from passbridge.passport.model import PassportId
@@ -30,33 +29,6 @@ from passbridge.passport.model import PassportId
 app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
 
 MAX_ERRORS_SHOWN = 20
-
-
-def read_lines(path: Path, chunk: int = 1 << 22) -> Iterator[bytes]:
-    """Lines of a file without their line ends, read in 4 MiB chunks (much cheaper than line-by-line reads)."""
-    rest = b""
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            yield from lines
-    if rest:
-        yield rest
-
-
-def _lines(path: Path) -> tuple[str, int, Iterator[bytes]]:
-    """(source key, number of lines, the lines) for a .jsonl file, a .json file or a directory of them."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
-        return f"dir:{path.resolve()}", len(files), (f.read_bytes().replace(b"\n", b" ") for f in files)
-    if path.suffix == ".jsonl":
-        with path.open("rb") as handle:
-            total = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 22), b""))
-
-        return f"jsonl:{path.resolve()}", total, read_lines(path)
-    if path.suffix == ".json":
-        return f"json:{path.resolve()}", 1, iter([path.read_bytes().replace(b"\n", b" ")])
-    raise InvalidInput.at("FILE", f"{path} is not a .jsonl file, a .json file or a directory")
 
 
 @app.command("import")
@@ -78,7 +50,7 @@ def import_(
 ) -> None:
     """Validate, sign and store passports in batches; resumable (a rerun continues where a crash stopped)."""
     with node(config, database_url, data_dir) as services:
-        key, total, lines = run_guarded(lambda: _lines(source))
+        key, total, lines = run_guarded(lambda: open_source(source))
         importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer)
         start = importer.resume_point(key)
         if jobs is None:  # one worker per CPU, unless one batch is all there is (starting workers takes ~1 s)
@@ -165,4 +137,4 @@ def show(
     out.print(JSON(view.body.decode("utf-8")))
 
 
-__all__ = ["app", "read_lines"]
+__all__ = ["app"]

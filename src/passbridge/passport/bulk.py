@@ -19,6 +19,7 @@ JSON path and the import goes on. Memory stays flat: only the batches in flight 
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,7 +86,7 @@ class Batch:
     source: str
     number: int
     first_line: int
-    lines: list[bytes]
+    lines: Sequence[bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,15 @@ class Turns(Protocol):
 
     def fail(self, number: int) -> None:
         """Batch `number` failed: no later batch may commit."""
+
+
+class ChunkedLines(ABC):
+    """A source that hands out its lines a batch at a time, more cheaply than line by line: e.g. a file whose
+    batches are byte ranges that a worker process reads itself, so the lines never pass through a pipe."""
+
+    @abstractmethod
+    def chunks(self, skip: int, size: int) -> Iterator[Sequence[bytes]]:
+        """The lines after the first `skip`, in consecutive chunks of `size` (the last may be shorter)."""
 
 
 class InOrder:
@@ -176,7 +186,7 @@ class BulkImporter:
     def run(
         self,
         source: str,
-        lines: Iterable[bytes],
+        lines: Iterable[bytes] | ChunkedLines,
         progress: Callable[[int], None] | None = None,
         runner: BatchRunner = in_process,
     ) -> ImportReport:
@@ -186,7 +196,12 @@ class BulkImporter:
         """
         done = self.resume_point(source)
         report = ImportReport(source, resumed_from=done)
-        for outcome in runner(self, self._batches(source, islice(iter(lines), done, None), done + 1)):
+        if isinstance(lines, ChunkedLines):
+            chunks = lines.chunks(done, self._batch_size)
+        else:
+            rest = islice(iter(lines), done, None)
+            chunks = iter(lambda: list(islice(rest, self._batch_size)), [])
+        for outcome in runner(self, _batches(source, chunks, done + 1)):
             report.stored += outcome.stored
             report.already_stored += outcome.already_stored
             report.errors.extend(outcome.errors)
@@ -194,12 +209,6 @@ class BulkImporter:
                 progress(outcome.lines)
         logger.info("import %s: %d stored, %d failed", source, report.stored, report.failed)
         return report
-
-    def _batches(self, source: str, lines: Iterator[bytes], first_line: int) -> Iterator[Batch]:
-        number = 0
-        while chunk := list(islice(lines, self._batch_size)):
-            yield Batch(source, number, first_line, chunk)
-            number, first_line = number + 1, first_line + len(chunk)
 
     def import_batch(self, batch: Batch, turns: Turns | None = None) -> BatchOutcome:
         """Decode and sign `batch`, then (its turn come) store it in one transaction with the checkpoint."""
@@ -239,6 +248,12 @@ class BulkImporter:
             uow.commit()
         errors.sort(key=lambda error: error.line)
         return BatchOutcome(len(batch.lines), len(accepted), already, tuple(errors))
+
+
+def _batches(source: str, chunks: Iterator[Sequence[bytes]], first_line: int) -> Iterator[Batch]:
+    for number, chunk in enumerate(chunks):
+        yield Batch(source, number, first_line, chunk)
+        first_line += len(chunk)
 
 
 def _versions(candidates: list[tuple[int, PassportFacts, bytes]], now: datetime) -> list[PassportVersion]:
@@ -320,6 +335,7 @@ __all__ = [
     "BatchOutcome",
     "BatchRunner",
     "BulkImporter",
+    "ChunkedLines",
     "DecodedLine",
     "ImportReport",
     "InOrder",

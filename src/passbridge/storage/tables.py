@@ -157,9 +157,7 @@ passport_signatures = Table(
     Column("signed_at", UtcDateTime(), nullable=False),
     Column("jwt", Text, nullable=False),  # the issuer-signed JWT of the SD-JWT (RFC 9901)
     Column("disclosures", Text, nullable=False),  # JSON [[path, parent index or null, encoded disclosure], …]
-    ForeignKeyConstraint(
-        ["passport_seq", "number"], ["passport_versions.passport_seq", "passport_versions.number"]
-    ),
+    ForeignKeyConstraint(["passport_seq", "number"], ["passport_versions.passport_seq", "passport_versions.number"]),
 )
 
 # --- supply chain (issue #3) ---------------------------------------------------------------------------------
