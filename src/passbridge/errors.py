@@ -21,7 +21,7 @@ PassbridgeError
 │   └── PolicyDenied             an ODRL policy the counterparty does not satisfy (keeps the policy id and reasons)
 ├── NotFound
 │   ├── PassportNotFound
-│   │   └── PassportNotSigned    a version stored before passports were signed has no SD-JWT form
+│   │   └── PassportNotSigned    a version not signed yet has no SD-JWT form
 │   ├── PartNotFound             no part with this traceId in the supply graph
 │   └── UnknownProcess           no negotiation / transfer with this pid for this counterparty (DSP answers 404)
 ├── Conflict
@@ -136,14 +136,15 @@ class PassportNotFound(NotFound):
 
 
 class PassportNotSigned(PassportNotFound):
-    """A version stored before this node signed passports: it has no SD-JWT (``?format=sd-jwt``) form."""
+    """A version not signed yet (stored before this node signed passports, or imported with ``--no-sign``): it has no
+    SD-JWT (``?format=sd-jwt``) form until ``passbridge passport sign`` signs it."""
 
     def __init__(self, passport_id: str, version: int) -> None:
         self.passport_id, self.version = passport_id, version
         NotFound.__init__(
             self,
-            f"passport {passport_id} version {version} was stored before passports were signed; it has no "
-            "SD-JWT form (store a new version to sign it)",
+            f"passport {passport_id} version {version} is not signed yet, so it has no SD-JWT form "
+            "(`passbridge passport sign` signs the stored versions that are not)",
         )
 
 

@@ -90,7 +90,7 @@ def test_a_version_stored_before_signing_has_no_signed_form(
     version = unsigned.create(dumps_exact(sample_passport(5)))
     response = sqlite_client.get(f"/api/v1/passports/{version.passport_id}?format=sd-jwt")
     assert response.status_code == 404
-    assert "stored before passports were signed" in response.json()["detail"]
+    assert "is not signed yet" in response.json()["detail"]
     assert sqlite_client.get(f"/api/v1/passports/{version.passport_id}").status_code == 200
     missing = sqlite_client.get(f"/api/v1/passports/{version.passport_id}?format=sd-jwt&version=7")
     assert missing.status_code == 404 and "does not exist" in missing.json()["detail"]

@@ -1,4 +1,5 @@
-"""Bulk import on worker processes: each decodes, signs and commits whole batches, in source order.
+"""Bulk import on worker processes: each decodes, signs and commits whole batches, in source order; and signing
+stored versions later (`signing_processes`), chunks side by side in any order.
 
 `in_worker_processes(jobs)` is a `passport.bulk.BatchRunner`. Each worker gets the (picklable) `BulkImporter` once,
 at start, and reopens storage from its URL; a task is one `Batch` and its answer one small `BatchOutcome`, so no
@@ -14,14 +15,18 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Condition
-from typing import Any
+from typing import Any, TypeVar
 
 from passbridge.errors import ImportAborted
+from passbridge.passport.backfill import ChunkRunner, SignatureBackfill, VersionKey
 from passbridge.passport.bulk import Batch, BatchOutcome, BatchRunner, BulkImporter
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 POLL_SECONDS = 1.0
 """How often a worker waiting for its turn re-checks whether the run was aborted."""
@@ -82,6 +87,18 @@ def _import(batch: Batch) -> BatchOutcome:
     return importer.import_batch(batch, turns)
 
 
+def _windowed(pool: ProcessPoolExecutor, task: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+    """`task` over `items` in `pool`, results in order, at most `window` submitted ahead (`Executor.map` would
+    submit the whole input up front)."""
+    pending: deque[Future[R]] = deque()
+    for item in items:
+        pending.append(pool.submit(task, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def in_worker_processes(jobs: int, window: int = 2) -> BatchRunner:
     """A runner with `jobs` worker processes and at most `jobs * window` batches in flight."""
 
@@ -96,15 +113,35 @@ def in_worker_processes(jobs: int, window: int = 2) -> BatchRunner:
             initializer=_start,
             initargs=(importer, condition, next_number, failed),
         ) as pool:
-            pending: deque[Future[BatchOutcome]] = deque()
-            for batch in batches:
-                pending.append(pool.submit(_import, batch))
-                if len(pending) >= jobs * window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            yield from _windowed(pool, _import, batches, jobs * window)
 
     return run
 
 
-__all__ = ["NONE_FAILED", "POLL_SECONDS", "ProcessTurns", "in_worker_processes"]
+_backfill: SignatureBackfill | None = None
+
+
+def _start_signing(backfill: SignatureBackfill) -> None:
+    global _backfill
+    _backfill = backfill
+
+
+def _sign(keys: Sequence[VersionKey]) -> int:
+    assert _backfill is not None, "worker started without _start_signing"
+    return _backfill.sign(keys)
+
+
+def signing_processes(jobs: int, window: int = 2) -> ChunkRunner:
+    """A `passport.backfill.ChunkRunner` with `jobs` worker processes, each signing and storing whole chunks."""
+
+    def run(backfill: SignatureBackfill, chunks: Iterable[Sequence[VersionKey]]) -> Iterator[int]:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_signing, initargs=(backfill,)
+        ) as pool:
+            yield from _windowed(pool, _sign, chunks, jobs * window)
+
+    return run
+
+
+__all__ = ["NONE_FAILED", "POLL_SECONDS", "ProcessTurns", "in_worker_processes", "signing_processes"]

@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from passbridge.cli.common import (
     ConfigOption,
@@ -20,15 +27,20 @@ from passbridge.cli.common import (
     node,
     run_guarded,
 )
-from passbridge.cli.parallel import in_worker_processes
+from passbridge.cli.parallel import in_worker_processes, signing_processes
 from passbridge.cli.sources import open_source
 from passbridge.passport.access import Role
+from passbridge.passport.backfill import CHUNK_SIZE, SignatureBackfill, in_process as signing_in_process
 from passbridge.passport.bulk import BATCH_SIZE, BulkImporter, ImportReport, in_process
 from passbridge.passport.model import PassportId
 
 app = typer.Typer(help="Import, export and show passports of this node.", no_args_is_help=True)
 
 MAX_ERRORS_SHOWN = 20
+
+
+def _columns(what: str) -> tuple[ProgressColumn, ...]:
+    return (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
 
 
 @app.command("import")
@@ -44,6 +56,13 @@ def import_(
             "for a single batch)",
         ),
     ] = None,
+    sign: Annotated[
+        bool,
+        typer.Option(
+            "--sign/--no-sign",
+            help="sign each passport as it is stored (default), or store now and sign later with `passport sign`",
+        ),
+    ] = True,
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
@@ -51,19 +70,48 @@ def import_(
     """Validate, sign and store passports in batches; resumable (a rerun continues where a crash stopped)."""
     with node(config, database_url, data_dir) as services:
         key, total, lines = run_guarded(lambda: open_source(source))
-        importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer)
+        importer = BulkImporter(services.uow, services.clock, signer=services.passports.signer if sign else None)
         start = importer.resume_point(key)
         if jobs is None:  # one worker per CPU, unless one batch is all there is (starting workers takes ~1 s)
             jobs = (os.cpu_count() or 1) if total - start > BATCH_SIZE else 0
         runner = in_worker_processes(jobs) if jobs > 0 else in_process
-        columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         began = time.perf_counter()
-        with Progress(*columns, console=err, transient=False) as progress:
+        with Progress(*_columns("importing"), console=err, transient=False) as progress:
             task = progress.add_task("import", total=total, completed=start)
             report = importer.run(key, lines, progress=lambda n: progress.advance(task, n), runner=runner)
     _print_report(report, time.perf_counter() - began)
     if report.failed:
         raise typer.Exit(1)
+
+
+@app.command("sign")
+def sign_stored(
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=0, help="processes that sign (0 = in this process; default: one per CPU)"),
+    ] = None,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Sign every stored version that has no signature yet (after `import --no-sign`, or stored before signing)."""
+    with node(config, database_url, data_dir) as services:
+        signer = services.passports.signer
+        if signer is None:
+            err.print("this node does not sign passports (it has no signing key)")
+            raise typer.Exit(2)
+        backfill = SignatureBackfill(services.uow, signer, services.clock)
+        total = backfill.pending()
+        if jobs is None:
+            jobs = (os.cpu_count() or 1) if total > CHUNK_SIZE else 0
+        runner = signing_processes(jobs) if jobs > 0 else signing_in_process
+        began = time.perf_counter()
+        with Progress(*_columns("signing"), console=err, transient=False) as progress:
+            task = progress.add_task("sign", total=total)
+            signed = backfill.run(progress=lambda n: progress.advance(task, n), runner=runner)
+    seconds = time.perf_counter() - began
+    rate = f", {signed / seconds:,.0f} versions/s" if signed and seconds > 0 else ""
+    err.print(f"signed {signed} versions in {seconds:.1f} s{rate}")
 
 
 def _print_report(report: ImportReport, seconds: float) -> None:

@@ -98,6 +98,19 @@ class PassportRepository(Protocol):
     def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
         """The signed form of a version, or None for a version stored before signing was enabled."""
 
+    def document(self, passport_id: PassportId, number: int) -> bytes:
+        """The exact document of a version (no facts read from it).
+
+        Raises:
+            PassportNotFound: no such version.
+        """
+
+    def count_unsigned(self) -> int:
+        """Versions that have no signature."""
+
+    def unsigned_versions(self, after: tuple[PassportId, int] | None, limit: int) -> Sequence[tuple[PassportId, int]]:
+        """Up to `limit` (passport, number) of versions without a signature, in that order, after `after`."""
+
 
 class ImportCheckpoints(Protocol):
     """How far a bulk import source has been committed, so a resumed import skips what is stored."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +30,12 @@ from passbridge.storage.tables import (
 _CHUNK = 500  # keep IN (...) lists well under every backend's parameter limit
 
 _VERSIONS_BY_ID = passport_versions.join(passports, passports.c.seq == passport_versions.c.passport_seq)
+_WITH_SIGNATURES = _VERSIONS_BY_ID.outerjoin(
+    passport_signatures,
+    (passport_signatures.c.passport_seq == passport_versions.c.passport_seq)
+    & (passport_signatures.c.number == passport_versions.c.number),
+)
+_UNSIGNED = passport_signatures.c.passport_seq.is_(None)
 
 
 def _head(row: RowMapping) -> Passport:
@@ -106,6 +112,32 @@ class SqlPassportRepository:
         stmt = select(passports.c.current_version).where(passports.c.passport_id == passport_id.value)
         number: int | None = self._db.execute(stmt).scalar()
         return number
+
+    def document(self, passport_id: PassportId, number: int) -> bytes:
+        stmt = (
+            select(passport_versions.c.document)
+            .select_from(_VERSIONS_BY_ID)
+            .where(passports.c.passport_id == passport_id.value, passport_versions.c.number == number)
+        )
+        document = self._db.execute(stmt).scalar()
+        if document is None:
+            raise PassportNotFound(passport_id.value, number)
+        return bytes(document)
+
+    def count_unsigned(self) -> int:
+        stmt = select(func.count()).select_from(_WITH_SIGNATURES).where(_UNSIGNED)
+        count: int = self._db.execute(stmt).scalar_one()
+        return count
+
+    def unsigned_versions(self, after: tuple[PassportId, int] | None, limit: int) -> Sequence[tuple[PassportId, int]]:
+        key = tuple_(passports.c.passport_id, passport_versions.c.number)
+        stmt = (
+            select(passports.c.passport_id, passport_versions.c.number).select_from(_WITH_SIGNATURES).where(_UNSIGNED)
+        )
+        if after is not None:
+            stmt = stmt.where(key > tuple_(literal(after[0].value), literal(after[1])))
+        rows = self._db.execute(stmt.order_by(passports.c.passport_id, passport_versions.c.number).limit(limit))
+        return [(PassportId(row.passport_id), row.number) for row in rows]
 
     def version(self, passport_id: PassportId, number: int) -> PassportVersion:
         t = passport_versions
