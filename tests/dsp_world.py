@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from passbridge.jsoncodec import dumps_exact
 from passbridge.passport.access import Role
 from passbridge.passport.samples import sample_passport
-from passbridge.storage.tables import dsp_agreements, dsp_edr_tokens, dsp_negotiations, dsp_outbox, dsp_transfers
+from passbridge.storage.tables_dataspace import (
+    dsp_agreements,
+    dsp_edr_tokens,
+    dsp_negotiations,
+    dsp_outbox,
+    dsp_transfers,
+)
 from tests.conftest import auth
 from tests.network import Network, Node
 

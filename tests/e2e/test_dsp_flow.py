@@ -22,7 +22,7 @@ from passbridge.dataspace.codec.policy_json import policy_to_json
 from passbridge.dataspace.messages import NegotiationState, Role as DspRole, TransferState
 from passbridge.dataspace.offers import DTR_ASSET
 from passbridge.passport.access import Role
-from passbridge.storage.tables import dsp_outbox
+from passbridge.storage.tables_dataspace import dsp_outbox
 from tests.conftest import FixedClock, auth
 from tests.dsp_world import World, build_world, certify, fetch, row_counts
 from tests.network import Network

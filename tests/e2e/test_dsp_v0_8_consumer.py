@@ -31,7 +31,7 @@ from passbridge.outbound.dsp_client import DspClient
 from passbridge.outbound.http import AddressPolicy
 from passbridge.passport.access import Role
 from passbridge.storage.dataspace import SqlOutboxQueue
-from passbridge.storage.tables import dsp_outbox
+from passbridge.storage.tables_dataspace import dsp_outbox
 from tests.conftest import auth
 from tests.dsp_world import World, certify, create_passport, fetch
 from tests.network import Network

@@ -23,7 +23,13 @@ from passbridge.dataspace.transfer import TransferProcess
 if TYPE_CHECKING:
     from passbridge.storage.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
-from passbridge.storage.tables import dsp_agreements, dsp_edr_tokens, dsp_negotiations, dsp_outbox, dsp_transfers
+from passbridge.storage.tables_dataspace import (
+    dsp_agreements,
+    dsp_edr_tokens,
+    dsp_negotiations,
+    dsp_outbox,
+    dsp_transfers,
+)
 
 _PENDING, _SENT, _FAILED = "pending", "sent", "failed"
 

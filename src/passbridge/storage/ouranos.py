@@ -13,7 +13,7 @@ from sqlalchemy.engine import RowMapping
 
 from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.ouranos.model import Account, ApiKey, Kind, Record
-from passbridge.storage.tables import ou_accounts, ou_api_keys, ou_records
+from passbridge.storage.tables_dataspace import ou_accounts, ou_api_keys, ou_records
 
 _r = ou_records.c
 

@@ -5,99 +5,31 @@ Passports (0001): `passports`, `passport_versions`, `passport_links`, `import_ch
 `sc_*` — operators, sites, parts, BOM lines, own footprints, material contents, trades, answers as received, ACL
 grants, battery models, batteries, recorded roll-ups. Decimals are stored as text (exact on every backend); nested
 figures (stages, elements) as the JSON item of the import format. Identity (0004): `id_*` — certified members,
-issued credentials, status lists, trust-list versions, wallet, DCP issuance requests, seen SI-token ids. Data space
-(0005): `dsp_*` — contract negotiations and transfer processes (both roles), agreements, data-plane tokens (hashes
-only) and the outbox of DSP messages still to send. Ouranos platform (0006): `ou_*` — accounts (scrypt hashes),
-API keys (SHA-256 only) and the records of the data transaction API (operators, plants, parts, trades, CFP), each
-the JSON of its OpenAPI model.
+issued credentials, status lists, trust-list versions, wallet, DCP issuance requests, seen SI-token ids. The data space
+and Ouranos platform tables (`dsp_*`, `ou_*`) are in `tables_dataspace`; the `MetaData` and column types in
+`columns`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
-import lz4.block
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
-    Dialect,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     Sequence,
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone; we store UTC and restore it)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        stored: datetime = value
-        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
-
-
-LZ4_TAG = b"\x01"
-"""First byte of a document stored lz4-compressed; JSON text never starts with it, so older rows read as they are."""
-
-
-class JsonDocument(TypeDecorator[bytes]):
-    """Exact JSON document bytes; SQLite stores them lz4-compressed (`LZ4_TAG` + an lz4 block with its size).
-
-    Why: a BatteryPass document is ~8.6 KB of repetitive JSON; lz4 makes it ~3.5 KB in ~7 µs, so a row fits in one
-    SQLite page instead of three, which halves the database and makes bulk import's writes cheaper. PostgreSQL
-    compresses large values itself (TOAST, lz4 since migration 0009), so values go there as they are.
-    """
-
-    impl = LargeBinary
-    cache_ok = True
-
-    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
-        if value is None or dialect.name != "sqlite":
-            return value
-        compressed: bytes = lz4.block.compress(value, store_size=True)
-        return LZ4_TAG + compressed
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> bytes | None:
-        if value is None:
-            return None
-        stored = bytes(value)
-        if stored[:1] != LZ4_TAG:  # stored before migration 0010, or on PostgreSQL
-            return stored
-        document: bytes = lz4.block.decompress(stored[1:])
-        return document
-
+from passbridge.storage import tables_dataspace  # noqa: F401 - registers the dsp_* and ou_* tables on `metadata`
+from passbridge.storage.columns import LZ4_TAG, JsonDocument, UtcDateTime, metadata
 
 PASSPORT_SEQ = Sequence("passport_seq", metadata=metadata)
 """Where PostgreSQL draws `passports.seq`; SQLite numbers on from the highest (its writers are serialised)."""
@@ -363,99 +295,14 @@ id_seen_tokens = Table(
     Column("expires_at", Integer, nullable=False, index=True),
 )
 
-# --- data space (issue #5) -----------------------------------------------------------------------------------
-PID = String(256)
-"""A DSP process id (``urn:uuid:…`` here; any string up to this length from a counterparty)."""
-DID = String(512)
-
-dsp_negotiations = Table(
-    "dsp_negotiations",
-    metadata,
-    Column("pid", PID, primary_key=True),  # our pid: providerPid as provider, consumerPid as consumer
-    Column("role", String(8), nullable=False),  # provider | consumer
-    Column("provider_pid", PID, nullable=True),  # unknown to a consumer until the provider acknowledges
-    Column("consumer_pid", PID, nullable=False),
-    Column("counterparty", DID, nullable=False),
-    Column("counterparty_address", Text, nullable=False),  # consumer callbackAddress / provider DSP base
-    Column("state", String(16), nullable=False),
-    Column("dataset_id", PID, nullable=False),
-    Column("offer", Text, nullable=False),  # JSON: the offer as in the catalog (the agreement must equal it)
-    Column("agreement_id", PID, nullable=True),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("role", "counterparty", "consumer_pid", name="uq_dsp_negotiations_role"),
-    Index("ix_dsp_negotiations_dataset_id", "dataset_id", "counterparty"),
-)
-
-dsp_agreements = Table(
-    "dsp_agreements",
-    metadata,
-    Column("agreement_id", PID, primary_key=True),
-    Column("negotiation_pid", PID, nullable=False),
-    Column("role", String(8), nullable=False),
-    Column("provider", DID, nullable=False),  # assigner
-    Column("consumer", DID, nullable=False),  # assignee
-    Column("dataset_id", PID, nullable=False),
-    Column("policy", Text, nullable=False),  # JSON: the ODRL Agreement as sent
-    Column("signed_at", UtcDateTime(), nullable=False),
-    Index("ix_dsp_agreements_dataset_id", "dataset_id", "provider"),
-)
-
-dsp_transfers = Table(
-    "dsp_transfers",
-    metadata,
-    Column("pid", PID, primary_key=True),
-    Column("role", String(8), nullable=False),
-    Column("provider_pid", PID, nullable=True),
-    Column("consumer_pid", PID, nullable=False),
-    Column("counterparty", DID, nullable=False),
-    Column("counterparty_address", Text, nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("agreement_id", PID, nullable=False, index=True),
-    Column("format", String(64), nullable=False),
-    Column("data_address", Text, nullable=True),  # consumer: the endpoint data reference received (JSON)
-    Column("expires_at", UtcDateTime(), nullable=True),  # consumer: when the EDR's access token expires
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("role", "counterparty", "consumer_pid", name="uq_dsp_transfers_role"),
-)
-
-dsp_edr_tokens = Table(
-    "dsp_edr_tokens",
-    metadata,
-    Column("token_hash", String(64), primary_key=True),  # SHA-256 hex; the token itself is never stored
-    Column("kind", String(8), nullable=False),  # access | refresh
-    Column("transfer_pid", PID, nullable=False, index=True),
-    Column("expires_at", UtcDateTime(), nullable=False),
-    Column("revoked", Boolean, nullable=False),
-)
-
-dsp_outbox = Table(
-    "dsp_outbox",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("process_pid", PID, nullable=False),
-    Column("message_type", String(64), nullable=False),
-    Column("url", Text, nullable=False),
-    Column("audience", DID, nullable=False),
-    Column("body", Text, nullable=False),  # JSON message, encoded by the DSP 2025-1 codec
-    Column("dialect", String(16), nullable=False, server_default="2025-1"),  # sent in: 2025-1 | v0.8
-    Column("status", String(8), nullable=False),  # pending | sent | failed
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", UtcDateTime(), nullable=False),
-    Column("lease_until", UtcDateTime(), nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("sent_at", UtcDateTime(), nullable=True),
-    Index("ix_dsp_outbox_status", "status", "next_attempt_at"),
-)
 
 __all__ = [
-    "dsp_agreements",
-    "dsp_edr_tokens",
-    "dsp_negotiations",
-    "dsp_outbox",
-    "dsp_transfers",
+    "DECIMAL",
+    "LZ4_TAG",
+    "PASSPORT_SEQ",
+    "UNIT",
+    "JsonDocument",
+    "UtcDateTime",
     "id_issuance_requests",
     "id_issued",
     "id_members",
@@ -465,9 +312,6 @@ __all__ = [
     "id_wallet",
     "import_checkpoints",
     "metadata",
-    "ou_accounts",
-    "ou_api_keys",
-    "ou_records",
     "passport_links",
     "passport_signatures",
     "passport_versions",
@@ -485,34 +329,3 @@ __all__ = [
     "sc_sites",
     "sc_trades",
 ]
-
-ou_records = Table(
-    "ou_records",
-    metadata,
-    Column("kind", String(16), primary_key=True),  # ouranos.model.Kind
-    Column("record_id", String(128), primary_key=True),  # a UUID, or a composite key (ACL grants)
-    Column("operator_id", String(36), nullable=False),
-    Column("ref", String(512), nullable=True),  # openOperatorId, parent traceId, upstream operatorId, traceId, DID
-    Column("doc", Text, nullable=False),  # the OpenAPI model's JSON, decimals digit for digit
-    Index("ix_ou_records_kind", "kind", "operator_id"),
-    Index("ix_ou_records_ref", "kind", "ref"),
-)
-
-ou_accounts = Table(
-    "ou_accounts",
-    metadata,
-    Column("account_id", String(256), primary_key=True),
-    Column("operator_id", String(36), nullable=False),
-    Column("password_hash", Text, nullable=False),
-    Column("failures", Integer, nullable=False),
-    Column("locked", Boolean, nullable=False),
-)
-
-ou_api_keys = Table(
-    "ou_api_keys",
-    metadata,
-    Column("key_hash", String(64), primary_key=True),
-    Column("operator_id", String(36), nullable=False),
-    Column("application_name", String(256), nullable=False),
-    Column("cidrs", Text, nullable=False),  # space-separated; empty: any address
-)
