@@ -1,9 +1,9 @@
 """Bulk import: stream documents, validate and sign each, store in batched transactions, resume after a crash.
 
 Layout: `decode_lines` (pure but for the signing time: lines → facts and signature, or reasons), `Batch` /
-`BatchOutcome`, `Turns` (who may commit next), `BatchRunner` (how batches are run: `in_process` by default; an edge
-runs them in worker processes), `ImportReport` / `LineError`, `BulkImporter` (`import_batch` for one batch, `run`
-for a whole source).
+`BatchOutcome`, `Turns` (who may commit next), `ChunkedLines` (a source that hands out whole batches, e.g. as byte
+ranges of a file), `BatchRunner` (how batches are run: `in_process` by default; an edge runs them in worker
+processes), `ImportReport` / `LineError`, `BulkImporter` (`import_batch` for one batch, `run` for a whole source).
 
 A batch is decoded, signed *and committed* where it runs, so with worker processes nothing but a small outcome
 travels back (shipping signed passports to one writer cost as much CPU as signing them); `Turns` makes the
@@ -13,7 +13,10 @@ checkpoint stays one line number. The `BulkImporter` pickles (storage is reopene
 Each batch is one transaction that also records how many lines of the source are done, so a crash loses at most
 the uncommitted batches and a rerun skips exactly what was stored: no duplicates, no gaps. A line whose passport is
 already stored with the same bytes counts as `already_stored` (idempotent rerun); a bad line is reported with its
-JSON path and the import goes on. Memory stays flat: only the batches in flight are held.
+JSON path and the import goes on. Memory stays flat: only the batches in flight are held. A batch of new passports
+is inserted without looking each one up first (`add_many_if_new`: the database's unique indexes and foreign keys
+check it); only a clash sends it through `_admit`, passport by passport, which finds the same refusals either way.
+Without a signer, passports are stored unsigned, to be signed later (`passport.backfill`).
 """
 
 from __future__ import annotations
