@@ -39,7 +39,7 @@ from passbridge.passport.signatures import SignedPassport
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 1_000
+BATCH_SIZE = 2_000  # 500,000 passports, 2 workers: ~3 % faster than 1,000 (fewer commits and checkpoint turns)
 
 Reasons = tuple[tuple[str, str], ...]
 """(JSON path, message) pairs explaining why a line was refused."""
