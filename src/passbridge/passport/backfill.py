@@ -13,13 +13,11 @@ and side by side. Run one backfill at a time: two would sign the same versions a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import cast
 
 from passbridge.clock import Clock
-from passbridge.jsoncodec import is_float_safe, loads_exact, loads_fast
-from passbridge.jsontypes import JsonObject
 from passbridge.passport.model import PassportId
 from passbridge.passport.ports import PassportSigner, UnitOfWorkFactory
+from passbridge.passport.services import parse_document
 
 CHUNK_SIZE = 1_000
 
@@ -33,12 +31,6 @@ ChunkRunner = Callable[["SignatureBackfill", Iterable[Sequence[VersionKey]]], It
 def in_process(backfill: SignatureBackfill, chunks: Iterable[Sequence[VersionKey]]) -> Iterator[int]:
     """Sign the chunks here, one after the other."""
     return (backfill.sign(chunk) for chunk in chunks)
-
-
-def _content(raw: bytes) -> JsonObject:
-    """A stored (validated) document as `decode_content` parses it: binary64 numbers when exact, else Decimal."""
-    content: JsonObject = loads_fast(raw) if is_float_safe(raw) else cast(JsonObject, loads_exact(raw))
-    return content
 
 
 class SignatureBackfill:
@@ -68,9 +60,12 @@ class SignatureBackfill:
     def sign(self, keys: Sequence[VersionKey]) -> int:
         """Sign these versions and store their signatures in one transaction; returns how many."""
         with self._uow(write=False) as uow:
-            documents = [(key, uow.passports.document(*key)) for key in keys]
+            documents = uow.passports.documents(keys)
         now = self._clock.now()
-        signatures = [self._signer.sign(_content(raw), pid, number, now) for (pid, number), raw in documents]
+        # stored documents were validated when stored: parsed as when they came in (`decode_content`), not checked
+        signatures = [
+            self._signer.sign(parse_document(raw), pid, number, now) for (pid, number), raw in documents.items()
+        ]
         with self._uow() as uow:
             uow.passports.add_signatures(signatures)
             uow.commit()

@@ -264,17 +264,19 @@ def _versions(candidates: list[tuple[int, PassportFacts, bytes]], now: datetime)
 
 
 def _clean(candidates: list[tuple[int, PassportFacts, bytes]]) -> bool:
-    """Whether no candidate can be refused for a reason within the batch (what the database alone cannot see: a
-    predecessor further down the batch, a successor status without a predecessor, an id or battery id twice)."""
-    position = {facts.passport_id: n for n, (_, facts, _) in enumerate(candidates)}
-    batteries = {facts.battery_id for _, facts, _ in candidates}
-    if len(position) != len(candidates) or len(batteries) != len(candidates):
-        return False
-    for n, (_, facts, _) in enumerate(candidates):
-        if facts.status in SUCCESSOR_STATUSES and not facts.predecessors:
+    """Whether `_refusal` accepts every candidate on what the batch alone shows (an id or battery id twice, a
+    predecessor further down the batch, a successor status without a predecessor); what is stored already is left
+    to the database's constraints (`add_many_if_new`)."""
+    ids = {facts.passport_id for _, facts, _ in candidates}
+    known = {p for _, facts, _ in candidates for p in facts.predecessors if p not in ids}  # the foreign key decides
+    seen_ids: set[PassportId] = set()
+    seen_batteries: set[str] = set()
+    for _, facts, _ in candidates:
+        if _refusal(facts, {}, {}, known, seen_ids, seen_batteries) is not None:
             return False
-        if any(position.get(p, -1) >= n for p in facts.predecessors):
-            return False
+        seen_ids.add(facts.passport_id)
+        seen_batteries.add(facts.battery_id)
+        known.add(facts.passport_id)
     return True
 
 

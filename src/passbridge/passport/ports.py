@@ -98,11 +98,11 @@ class PassportRepository(Protocol):
     def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
         """The signed form of a version, or None for a version stored before signing was enabled."""
 
-    def document(self, passport_id: PassportId, number: int) -> bytes:
-        """The exact document of a version (no facts read from it).
+    def documents(self, keys: Sequence[tuple[PassportId, int]]) -> dict[tuple[PassportId, int], bytes]:
+        """The exact documents of these (passport, number) versions, in their order (no facts read from them).
 
         Raises:
-            PassportNotFound: no such version.
+            PassportNotFound: one of them does not exist.
         """
 
     def count_unsigned(self) -> int:

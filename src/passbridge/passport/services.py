@@ -60,10 +60,19 @@ def decode_document(raw: bytes) -> PassportFacts:
 
 
 def decode_content(raw: bytes) -> tuple[JsonObject, PassportFacts]:
-    """`decode_document`, also returning the parsed document: numbers are binary64 when every one of them has at
-    most 15 significant digits (so each keeps its exact value, though ``1.10`` reads as ``1.1``), else `Decimal`."""
-    doc: Any = loads_fast(raw) if is_float_safe(raw) else loads_exact(raw)
+    """`decode_document`, also returning the parsed document (`parse_document`)."""
+    doc: Any = parse_document(raw)
     return doc, validate_document(doc)
+
+
+def parse_document(raw: bytes) -> Any:
+    """Parse without validating: numbers are binary64 when every one of them has at most 15 significant digits (so
+    each keeps its exact value, though ``1.10`` reads as ``1.1``), else `Decimal`.
+
+    Raises:
+        MalformedJson: `raw` is not JSON.
+    """
+    return loads_fast(raw) if is_float_safe(raw) else loads_exact(raw)
 
 
 @dataclass(frozen=True, slots=True)
