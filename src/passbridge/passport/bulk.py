@@ -16,7 +16,8 @@ already stored with the same bytes counts as `already_stored` (idempotent rerun)
 JSON path and the import goes on. Memory stays flat: only the batches in flight are held. A batch of new passports
 is inserted without looking each one up first (`add_many_if_new`: the database's unique indexes and foreign keys
 check it); only a clash sends it through `_admit`, passport by passport, which finds the same refusals either way.
-Without a signer, passports are stored unsigned, to be signed later (`passport.backfill`).
+Without a signer, passports are stored unsigned, to be signed later (`passport.backfill`), and each line is tried
+first by `fastcheck.admit` (msgspec types compiled from the same model, never more lenient than the schema).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Protocol
 
 from passbridge.clock import Clock
 from passbridge.errors import InvalidInput
+from passbridge.passport.fastcheck import admit
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES
 from passbridge.passport.model import PassportFacts, PassportId, PassportVersion
 from passbridge.passport.ports import PassportSigner, UnitOfWork, UnitOfWorkFactory
@@ -51,12 +53,22 @@ DecodedLine = tuple[PassportFacts | None, Reasons, SignedPassport | None]
 def decode_lines(
     lines: Sequence[bytes], signer: PassportSigner | None = None, clock: Clock | None = None
 ) -> list[DecodedLine]:
-    """Parse, validate and (with a `signer` and its `clock`) sign each line as version 1; safe in another process."""
+    """Parse, validate and (with a `signer` and its `clock`) sign each line as version 1; safe in another process.
+
+    Without a signer the parsed document is not needed, so a line first tries `fastcheck.admit` (valid documents
+    only, ~12 µs a passport cheaper than parsing to dicts and validating those); whatever it does not admit is
+    decided, and its errors worded, the usual way.
+    """
     out: list[DecodedLine] = []
     for raw in lines:
-        if not raw.strip():
+        if not raw or raw.isspace():  # (not `strip()`: that copies every line)
             out.append((None, (), None))
             continue
+        if signer is None:
+            fast = admit(raw)
+            if fast is not None and fast.status in INITIAL_STATUSES:
+                out.append((fast, (), None))
+                continue
         try:
             content, facts = decode_content(raw)
             if facts.status not in INITIAL_STATUSES:

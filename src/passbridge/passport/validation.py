@@ -1,7 +1,7 @@
 """Validate a BatteryPass 6.1.0 document: structure (our model compiled to JSON Schema) and the rules beyond it.
 
 Layout: `validate_document(doc) → PassportFacts` runs the schema (real calendar dates, closed objects, enums,
-BPNL/BPNA patterns, percentages in 0-100) and then `_semantic_violations` (date order, concentrations within their
+BPNL/BPNA patterns, percentages in 0-100) and then `semantic_violations` (date order, concentrations within their
 unit, carbon-footprint units, unique identifier keys, no self-links). Every violation names its JSON path; all of
 them are reported at once. The official example's ``"intoServiceDate": "7172-75-08"`` fails here, as it must.
 """
@@ -9,7 +9,6 @@ them are reported at once. The official example's ``"intoServiceDate": "7172-75-
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -29,13 +28,13 @@ CARBON_FOOTPRINT_UNITS: frozenset[str] = frozenset(
 )
 """Spellings of kg CO2e per kWh of total energy delivered (Annex XIII 1(c), Art. 7(1) functional unit)."""
 
-CONCENTRATION_LIMITS: Mapping[str, Decimal] = {
-    "unit:percent": Decimal(100),
-    "unit:percentVolume": Decimal(100),
-    "unit:partPerThousand": Decimal(1_000),
-    "unit:partPerMillion": Decimal(1_000_000),
-    "unit:partPerBillionUs": Decimal(10) ** 9,
-    "unit:partPerTrillionUs": Decimal(10) ** 12,
+CONCENTRATION_LIMITS: Mapping[str, int] = {
+    "unit:percent": 100,
+    "unit:percentVolume": 100,
+    "unit:partPerThousand": 1_000,
+    "unit:partPerMillion": 1_000_000,
+    "unit:partPerBillionUs": 10**9,
+    "unit:partPerTrillionUs": 10**12,
 }
 """A concentration cannot exceed the whole: 100 %, 1,000 ‰, 10⁶ ppm, …"""
 
@@ -90,13 +89,14 @@ def validate_document(doc: Any) -> PassportFacts:
     if schema_violations:
         raise InvalidInput(schema_violations)
     facts = extract_facts(doc)
-    semantic = list(_semantic_violations(doc, facts))
+    semantic = list(semantic_violations(doc, facts))
     if semantic:
         raise PassportRuleViolation(semantic)
     return facts
 
 
-def _semantic_violations(doc: Mapping[str, Any], facts: PassportFacts) -> Iterator[Violation]:
+def semantic_violations(doc: Mapping[str, Any], facts: PassportFacts) -> Iterator[Violation]:
+    """The rules beyond the schema, on a document that meets it (dicts, or `fastcheck` structs that read alike)."""
     meta, operation = doc["metadata"], doc["operation"]
     if meta["expirationDate"] < meta["issueDate"]:
         yield Violation("$.metadata.expirationDate", "is before metadata.issueDate", "BatteryPass 6.1.0 metadata")
@@ -115,7 +115,9 @@ def _semantic_violations(doc: Mapping[str, Any], facts: PassportFacts) -> Iterat
             )
     ident = doc["identification"]["identification"]
     for member in ("serial", "batch", "codes"):
-        yield from _duplicate_keys(ident.get(member, ()), f"$.identification.identification.{member}")
+        items = ident.get(member, ())
+        if len(items) > 1:
+            yield from _duplicate_keys(items, f"$.identification.identification.{member}")
     links = facts.predecessors
     if facts.passport_id in links or len(set(links)) != len(links):
         yield from _link_violations(doc)
@@ -123,17 +125,27 @@ def _semantic_violations(doc: Mapping[str, Any], facts: PassportFacts) -> Iterat
 
 def _concentration_violations(materials: Mapping[str, Any]) -> Iterator[Violation]:
     hazardous = materials["hazardous"]
-    entries: list[tuple[str, Mapping[str, Any]]] = [
-        (f"$.materials.hazardous.{name}", hazardous[name]) for name in ("cadmium", "mercury", "lead")
-    ]
-    entries += [(f"$.materials.hazardous.other[{i}]", item) for i, item in enumerate(hazardous.get("other", ()))]
-    entries.append(("$.materials.active.lead", materials["active"]["lead"]))
-    for path, entry in entries:
-        unit, value = entry.get("materialUnit"), entry.get("concentration")
-        limit = CONCENTRATION_LIMITS.get(unit) if isinstance(unit, str) else None
-        # a float here came from the float-safe parse, so comparing it with the (integral) limit is exact
-        if limit is not None and value is not None and value > limit:
-            yield Violation(f"{path}.concentration", f"{value} exceeds {limit} {unit}", "BatteryPass 6.1.0 units")
+    for name in ("cadmium", "mercury", "lead"):
+        excess = _excess(hazardous[name])
+        if excess:
+            yield Violation(f"$.materials.hazardous.{name}.concentration", excess, "BatteryPass 6.1.0 units")
+    for i, item in enumerate(hazardous.get("other", ())):
+        excess = _excess(item)
+        if excess:
+            yield Violation(f"$.materials.hazardous.other[{i}].concentration", excess, "BatteryPass 6.1.0 units")
+    excess = _excess(materials["active"]["lead"])
+    if excess:
+        yield Violation("$.materials.active.lead.concentration", excess, "BatteryPass 6.1.0 units")
+
+
+def _excess(entry: Mapping[str, Any]) -> str | None:
+    """Why `entry`'s concentration exceeds the whole in its unit, or None."""
+    unit, value = entry.get("materialUnit"), entry.get("concentration")
+    limit = CONCENTRATION_LIMITS.get(unit) if isinstance(unit, str) else None
+    # a float here came from the float-safe parse, so comparing it with the (integral) limit is exact
+    if limit is not None and value is not None and value > limit:
+        return f"{value} exceeds {limit} {unit}"
+    return None
 
 
 def _duplicate_keys(items: Sequence[Mapping[str, Any]], path: str) -> Iterator[Violation]:
@@ -184,5 +196,6 @@ __all__ = [
     "SCHEMA_RULE",
     "extract_facts",
     "jsonpath",
+    "semantic_violations",
     "validate_document",
 ]
