@@ -180,6 +180,7 @@ def test_signing_from_the_validated_tree_keeps_every_value(services: Services, d
     content, facts = decode_content(raw)
     number: Any = content["characteristics"]["physicalDimension"]["weight"]["value"]  # type: ignore[call-overload, index]
     assert isinstance(number, Decimal) is exact  # binary64 only when every number has at most 15 digits
+    assert services.passports.signer is not None
     signature = services.passports.signer.sign(content, facts.passport_id, 1, services.clock.now())
     verified = verify_passport(presentation(signature, Role.OWNER), StaticDidResolver([services.identity.document()]))
     signed: Any = verified.content["characteristics"]

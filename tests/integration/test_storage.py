@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from alembic import command
@@ -188,8 +189,8 @@ def test_add_many_if_new_stores_all_or_nothing(services: Services) -> None:
 
 
 def test_migration_0011_keys_versions_and_signatures_by_seq_and_its_downgrade_restores_them(
-    database_url: str, make_services
-) -> None:  # type: ignore[no-untyped-def]
+    database_url: str, make_services: Any
+) -> None:
     engine = make_engine(database_url)
     upgrade(engine, "0010")  # a node from before 0011: versions and signatures keyed by the passport UUID
     first, second = sample_passport_id(1), sample_passport_id(2)

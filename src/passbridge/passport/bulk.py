@@ -35,7 +35,7 @@ from passbridge.errors import InvalidInput
 from passbridge.passport.fastcheck import admit
 from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES
 from passbridge.passport.model import PassportFacts, PassportId, PassportVersion
-from passbridge.passport.ports import PassportSigner, UnitOfWork, UnitOfWorkFactory
+from passbridge.passport.ports import EncodedVersions, PassportSigner, UnitOfWork, UnitOfWorkFactory
 from passbridge.passport.services import decode_content
 from passbridge.passport.signatures import SignedPassport
 
@@ -226,43 +226,61 @@ class BulkImporter:
         return report
 
     def import_batch(self, batch: Batch, turns: Turns | None = None) -> BatchOutcome:
-        """Decode and sign `batch`, then (its turn come) store it in one transaction with the checkpoint."""
+        """Decode, sign and encode `batch`, then (its turn come) store it in one transaction with the checkpoint."""
         turns = turns or InOrder()
         try:
-            decoded = decode_lines(batch.lines, self._signer, self._clock)
+            staged = self._stage(batch, decode_lines(batch.lines, self._signer, self._clock))
             turns.wait(batch.number)
-            outcome = self._commit(batch, decoded)
+            outcome = self._commit(batch, staged)
         except BaseException:
             turns.fail(batch.number)  # also when decoding failed: later batches must not wait for a turn forever
             raise
         turns.done(batch.number)
         return outcome
 
-    def _commit(self, batch: Batch, decoded: list[DecodedLine]) -> BatchOutcome:
-        candidates: list[tuple[int, PassportFacts, bytes]] = []
-        signatures: dict[int, SignedPassport] = {}
-        errors: list[LineError] = []
+    def _stage(self, batch: Batch, decoded: list[DecodedLine]) -> _Staged:
+        """Everything about `batch` that needs no transaction: its candidates, refusals, signatures and, when the
+        batch alone shows no clash, its rows encoded for storing."""
+        staged = _Staged(self._clock.now())
         for offset, (facts, reasons, signature) in enumerate(decoded):
             line = batch.first_line + offset
             if facts is not None:
-                candidates.append((line, facts, batch.lines[offset].rstrip(b"\r\n")))
+                staged.candidates.append((line, facts, batch.lines[offset].rstrip(b"\r\n")))
                 if signature is not None:
-                    signatures[line] = signature
+                    staged.signatures[line] = signature
             else:
-                errors.extend(LineError(line, path, message) for path, message in reasons)
-        now = self._clock.now()
+                staged.errors.extend(LineError(line, path, message) for path, message in reasons)
+        if _clean(staged.candidates):
+            staged.encoded = self._uow.encode_versions(_versions(staged.candidates, staged.now))
+        return staged
+
+    def _commit(self, batch: Batch, staged: _Staged) -> BatchOutcome:
+        errors = staged.errors
         with self._uow() as uow:
-            accepted, already = candidates, 0
+            accepted, already = staged.candidates, 0
             # the usual case, a batch of new passports, costs the database no lookups; a clash anywhere (a rerun,
             # a duplicate) stores nothing of it and the batch is admitted passport by passport
-            if not _clean(candidates) or not uow.passports.add_many_if_new(_versions(candidates, now)):
-                accepted, already = _admit(uow, candidates, errors)
-                uow.passports.add_many(_versions(accepted, now))
+            if staged.encoded is None or not uow.passports.add_many_if_new(staged.encoded):
+                accepted, already = _admit(uow, staged.candidates, errors)
+                uow.passports.add_many(_versions(accepted, staged.now))
+            signatures = staged.signatures
             uow.passports.add_signatures([signatures[line] for line, _, _ in accepted if line in signatures])
             uow.checkpoints.record(batch.source, batch.first_line + len(batch.lines) - 1)
             uow.commit()
         errors.sort(key=lambda error: error.line)
         return BatchOutcome(len(batch.lines), len(accepted), already, tuple(errors))
+
+
+@dataclass(slots=True)
+class _Staged:
+    """A batch made ready for its commit turn (`BulkImporter._stage`)."""
+
+    now: datetime
+    candidates: list[tuple[int, PassportFacts, bytes]] = field(default_factory=list)
+    signatures: dict[int, SignedPassport] = field(default_factory=dict)
+    errors: list[LineError] = field(default_factory=list)
+    encoded: EncodedVersions | None = None
+    """The candidates encoded for storing; None when the batch alone shows a clash (see `_clean`)."""
 
 
 def _batches(source: str, chunks: Iterator[Sequence[bytes]], first_line: int) -> Iterator[Batch]:

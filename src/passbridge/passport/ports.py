@@ -85,10 +85,10 @@ class PassportRepository(Protocol):
     def add_version(self, version: PassportVersion) -> None:
         """Store a further version and move the head to it."""
 
-    def add_many(self, versions: Sequence[PassportVersion]) -> None:
+    def add_many(self, versions: Sequence[PassportVersion] | EncodedVersions) -> None:
         """Store version 1 of many new passports at once (bulk import)."""
 
-    def add_many_if_new(self, versions: Sequence[PassportVersion]) -> bool:
+    def add_many_if_new(self, versions: Sequence[PassportVersion] | EncodedVersions) -> bool:
         """`add_many` if no version clashes with a stored passport (passport id, battery id) and every predecessor
         is stored or comes earlier in `versions`; else store nothing of them and return False."""
 
@@ -147,10 +147,23 @@ class UnitOfWork(Protocol):
         """Discard the transaction's changes."""
 
 
+class EncodedVersions(Protocol):
+    """New passports' versions encoded for storing by `UnitOfWorkFactory.encode_versions` (opaque to the core)."""
+
+    @property
+    def versions(self) -> Sequence[PassportVersion]:
+        """The versions, in order."""
+
+
 class UnitOfWorkFactory(Protocol):
     """Opens a unit of work; `write=False` promises no writes, so readers never wait for a writer."""
 
     def __call__(self, *, write: bool = True) -> UnitOfWork: ...
+
+    def encode_versions(self, versions: Sequence[PassportVersion]) -> EncodedVersions:
+        """Do the per-passport work of storing `versions` (version 1 of new passports: compressing, hashing, building
+        rows) outside any transaction, for `PassportRepository.add_many_if_new` to insert inside one. Bulk import
+        encodes a batch before its commit turn, so the turn, which no other worker can use meanwhile, is shorter."""
 
 
 class ChangeWatch(Protocol):
@@ -181,6 +194,7 @@ class Renderer(Protocol):
 
 __all__ = [
     "ChangeWatch",
+    "EncodedVersions",
     "ImportCheckpoints",
     "PassportListing",
     "PassportRepository",

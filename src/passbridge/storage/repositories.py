@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import Connection, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -15,9 +15,18 @@ from passbridge.errors import PassportNotFound
 from passbridge.jsoncodec import loads_exact
 from passbridge.passport.lifecycle import BatteryStatus
 from passbridge.passport.model import Passport, PassportId, PassportVersion, VersionInfo
-from passbridge.passport.ports import PassportListing
+from passbridge.passport.ports import EncodedVersions, PassportListing
 from passbridge.passport.signatures import SignedDisclosure, SignedPassport
 from passbridge.passport.validation import extract_facts
+from passbridge.storage.bulk_rows import (
+    SqlEncodedVersions,
+    encode_rows,
+    encode_versions,
+    head_values,
+    insert_rows,
+    link_values,
+    version_values,
+)
 from passbridge.storage.tables import (
     PASSPORT_SEQ,
     import_checkpoints,
@@ -50,31 +59,11 @@ def _head(row: RowMapping) -> Passport:
 
 
 def _head_values(version: PassportVersion, seq: int) -> dict[str, Any]:
-    facts = version.facts
-    return {
-        "passport_id": facts.passport_id.value,
-        "seq": seq,
-        "battery_id": facts.battery_id,
-        "status": facts.status.value,
-        "current_version": version.number,
-        "economic_operator": facts.economic_operator,
-        "manufacturer_part_id": facts.manufacturer_part_id,
-        "part_instance_id": facts.part_instance_id,
-        "category": facts.category,
-        "created_at": version.recorded_at,
-        "updated_at": version.recorded_at,
-    }
+    return {**head_values(version), "seq": seq}
 
 
 def _version_values(version: PassportVersion, seq: int) -> dict[str, Any]:
-    return {
-        "passport_seq": seq,
-        "number": version.number,
-        "status": version.facts.status.value,
-        "digest": version.digest,
-        "document": version.document,
-        "recorded_at": version.recorded_at,
-    }
+    return {**version_values(version), "passport_seq": seq}
 
 
 def _signature_values(signature: SignedPassport, seq: int) -> dict[str, Any]:
@@ -85,10 +74,6 @@ def _signature_values(signature: SignedPassport, seq: int) -> dict[str, Any]:
         "jwt": signature.jwt,
         "disclosures": orjson.dumps([[d.path, d.parent, d.encoded] for d in signature.disclosures]).decode("utf-8"),
     }
-
-
-def _link_values(version: PassportVersion) -> list[dict[str, str]]:
-    return [{"passport_id": version.passport_id.value, "predecessor_id": p.value} for p in version.facts.predecessors]
 
 
 class SqlPassportRepository:
@@ -233,35 +218,46 @@ class SqlPassportRepository:
     def add(self, version: PassportVersion) -> None:
         self.add_many([version])
 
-    def add_many(self, versions: Sequence[PassportVersion]) -> None:
-        if not versions:
+    def add_many(self, versions: Sequence[PassportVersion] | EncodedVersions) -> None:
+        encoded = self._encoded(versions)
+        if not encoded.versions:
             return
-        numbered = list(zip(versions, self._new_seqs(len(versions)), strict=True))
-        self._insert_rows(passports, [_head_values(v, seq) for v, seq in numbered])
-        self._insert_rows(passport_versions, [_version_values(v, seq) for v, seq in numbered])
-        self._seq_of.update((v.passport_id, seq) for v, seq in numbered)
-        links = [link for v in versions for link in _link_values(v)]
-        if links:
-            self._insert_rows(passport_links, links)
+        seqs = self._new_seqs(len(encoded.versions))
+        heads, bodies = encoded.with_seqs(seqs)
+        insert_rows(self._db, passports, heads)
+        insert_rows(self._db, passport_versions, bodies)
+        self._seq_of.update(zip((v.passport_id for v in encoded.versions), seqs, strict=True))
+        insert_rows(self._db, passport_links, encoded.links)
 
-    def add_many_if_new(self, versions: Sequence[PassportVersion]) -> bool:
+    def add_many_if_new(self, versions: Sequence[PassportVersion] | EncodedVersions) -> bool:
         # The constraints check it (unique passport and battery ids, foreign keys of the links), at no extra cost:
         # the inserts probe those indexes anyway.
+        encoded = self._encoded(versions)
         savepoint = self._db.begin_nested()
         try:
-            self.add_many(versions)
+            self.add_many(encoded)
         except IntegrityError:
             savepoint.rollback()
-            for version in versions:
+            for version in encoded.versions:
                 self._seq_of.pop(version.passport_id, None)
             return False
         savepoint.commit()
         return True
 
+    def _encoded(self, versions: Sequence[PassportVersion] | EncodedVersions) -> SqlEncodedVersions:
+        if isinstance(versions, SqlEncodedVersions):
+            if versions.dialect_name != self._db.dialect.name:
+                raise ValueError(f"versions encoded for {versions.dialect_name}, stored into {self._db.dialect.name}")
+            return versions
+        if not isinstance(versions, Sequence):
+            raise TypeError(f"not encoded by this storage: {type(versions).__name__}")
+        return encode_versions(versions, self._db.dialect)
+
     def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
         if signatures:
             seqs = self._seqs(s.passport_id for s in signatures)
-            self._insert_rows(passport_signatures, [_signature_values(s, seqs[s.passport_id]) for s in signatures])
+            rows = [_signature_values(s, seqs[s.passport_id]) for s in signatures]
+            insert_rows(self._db, passport_signatures, encode_rows(passport_signatures, rows, self._db.dialect))
 
     def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
         t = passport_signatures
@@ -296,26 +292,6 @@ class SqlPassportRepository:
             self._seq_of.update((PassportId(row.passport_id), row.seq) for row in self._db.execute(stmt))
         return self._seq_of
 
-    def _insert_rows(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-        """One driver-level executemany. Why: SQLAlchemy's per-row parameter compilation costs ~35 us a row, more
-        than SQLite's own insert, and bulk import is bound by the single writer; types still go through each
-        column's (dialect) `bind_processor`, so stored values are exactly what `insert()` would store."""
-        dialect = self._db.dialect
-        columns = list(rows[0])
-        marker = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-        params = [tuple(row.values()) for row in rows]
-        for index, name in enumerate(columns):
-            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if process is None:
-                continue
-            if isinstance(params[0][index], bytes):  # documents: each distinct, and hashing ~9 KB costs ~2 µs
-                params = [(*row[:index], process(row[index]), *row[index + 1 :]) for row in params]
-            else:  # e.g. timestamps: a batch shares few distinct values, so each is processed once
-                done = {value: process(value) for value in {row[index] for row in params}}
-                params = [(*row[:index], done[row[index]], *row[index + 1 :]) for row in params]
-        self._db.exec_driver_sql(sql, params)
-
     def add_version(self, version: PassportVersion) -> None:
         facts = version.facts
         seq = self._seqs([facts.passport_id]).get(facts.passport_id)
@@ -326,7 +302,7 @@ class SqlPassportRepository:
         self._db.execute(update(passports).where(passports.c.passport_id == facts.passport_id.value).values(values))
         self._db.execute(insert(passport_versions), [_version_values(version, seq)])
         self._db.execute(delete(passport_links).where(passport_links.c.passport_id == facts.passport_id.value))
-        links = _link_values(version)
+        links = link_values(version)
         if links:
             self._db.execute(insert(passport_links), links)
 

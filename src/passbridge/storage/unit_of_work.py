@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
+from passbridge.passport.model import PassportVersion
+from passbridge.storage.bulk_rows import SqlEncodedVersions, encode_versions
 from passbridge.storage.dataspace import SqlDataspaceRepository
 from passbridge.storage.engine import make_engine
 from passbridge.storage.identity import SqlIdentityRepository
@@ -110,6 +113,9 @@ class SqlAlchemyUnitOfWorkFactory:
 
     def __call__(self, *, write: bool = True) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, write=write, write_lock=self._write_lock)
+
+    def encode_versions(self, versions: Sequence[PassportVersion]) -> SqlEncodedVersions:
+        return encode_versions(versions, self.engine.dialect)
 
 
 def _factory_for(url: str) -> SqlAlchemyUnitOfWorkFactory:
