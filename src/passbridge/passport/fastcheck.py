@@ -7,21 +7,24 @@ Why: on the bulk-import path the parsed document is only needed to be checked an
 what is stored). On the ~8.6 KB sample passport, parsing to dicts (orjson, ~30 µs) and validating those (jsonschema-rs,
 ~25-35 µs) costs more than msgspec decoding the bytes straight into typed structs compiled from the same `spec` model
 as the JSON Schema (`schema.to_json_schema`), checking them on the way in (~43 µs, half of it the patterns); with the
-rules beyond the schema, `admit` takes ~80 µs where `services.decode_content` takes ~92 µs, and a 300,000-passport
+rules beyond the schema, `admit` takes ~75 µs where `services.decode_content` takes ~92 µs, and a 300,000-passport
 import spends ~10 µs a passport less (the struct tree is also cheaper to free).
 
 The compiled types are never more lenient than the schema, only sometimes stricter: patterns run with ASCII classes
-and `$` as the true end; dates and date-times must match a strict RFC 3339 pattern that also encodes the Gregorian
-calendar (so ``7172-75-08`` or ``2023-02-29`` fail as the `format` check fails them), with a year from 1000 and an
-offset the SAMM pattern allows; integers must be written as integers. `admit` returns None for anything the fast
-route does not accept (a refusal here is not a verdict), and the caller then takes the usual route
-(`validation.validate_document`), which decides and words the errors. Documents whose numbers may not be exact as
-binary64 (`jsoncodec.is_float_safe`) go the usual route too. The rules beyond the schema (`validation`) run on the
-structs as they run on dicts (`Member` reads like a mapping), so they are written once.
+and `$` as the true end; date-times must match a strict RFC 3339 pattern that also encodes the Gregorian calendar
+(so ``2023-02-29T10:00:00Z`` fails as the `format` check fails it), with a year from 1000, upper-case ``T`` and
+``Z`` and an offset the SAMM pattern allows; dates decode as msgspec's `datetime.date`, which accepts exactly
+``YYYY-MM-DD`` naming a real day (``7172-75-08`` fails); integers must be written as integers. `admit` returns None
+for anything the fast route does not accept (a refusal here is not a verdict), and the caller then takes the usual
+route (`validation.validate_document`), which decides and words the errors. Documents whose numbers may not be exact
+as binary64 (`jsoncodec.is_float_safe`) go the usual route too. The rules beyond the schema (`validation`) run on the
+structs as they run on dicts (`Member` reads like a mapping; a date there is a `datetime.date`, which orders as its
+``YYYY-MM-DD`` text does), so they are written once.
 """
 
 from __future__ import annotations
 
+import datetime
 import keyword
 import re
 from collections.abc import Mapping
@@ -158,6 +161,8 @@ def _attr(name: str, index: int) -> str:
 
 
 def _leaf(leaf: Leaf) -> Any:
+    if leaf.kind is LeafKind.DATE and leaf.enum is None and leaf.pattern in _STRICT[LeafKind.DATE][1] | {None}:
+        return datetime.date  # msgspec's own parser: exactly YYYY-MM-DD, a real day (no regex call: ~0.6 µs less)
     strict = _STRICT.get(leaf.kind)
     patterns = [] if strict is None else [strict[0]]
     if leaf.pattern is not None and (strict is None or leaf.pattern not in strict[1]):

@@ -258,6 +258,16 @@ def test_a_strict_date_time_is_one_the_schema_accepts(text: str) -> None:
         assert _DATE_SCHEMA.is_valid(text), text
 
 
+@settings(max_examples=500)
+@given(st.one_of(_NEAR_DATES, st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}.?\Z"), st.text(max_size=12)))
+def test_a_date_msgspec_parses_is_one_the_schema_accepts(text: str) -> None:
+    try:
+        msgspec.json.decode(msgspec.json.encode(text), type=datetime.date)
+    except msgspec.ValidationError:
+        return
+    assert _DATE_SCHEMA.is_valid(text), text
+
+
 @given(st.from_regex(STRICT_DATETIME))
 def test_every_strict_date_time_meets_the_samm_pattern_it_replaces(text: str) -> None:
     assert re.search(python_pattern(SAMM_DATETIME), text) and _DATETIME_SCHEMA.is_valid(text)
