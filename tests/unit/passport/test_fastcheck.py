@@ -317,6 +317,14 @@ def test_compiled_types_refuse_what_the_schema_refuses(node: Any, raw: bytes) ->
         msgspec.json.decode(raw, type=compile_type(node))
 
 
+def test_a_date_time_leaf_with_a_pattern_of_its_own_must_meet_both() -> None:
+    decoder = msgspec.json.Decoder(compile_type(Leaf(LeafKind.DATETIME, pattern="^2024")))
+    assert decoder.decode(b'"2024-02-29T00:00:00Z"') == "2024-02-29T00:00:00Z"
+    for text in (b'"2025-01-01T00:00:00Z"', b'"2024-01-01 00:00:00Z"', b'"2024-02-30T00:00:00Z"'):
+        with pytest.raises(msgspec.ValidationError):
+            decoder.decode(text)
+
+
 def test_a_bound_binary64_cannot_hold_is_a_compile_error() -> None:
     with pytest.raises(ValueError, match="not exact"):
         compile_type(Leaf(LeafKind.NUMBER, maximum=Decimal("0.1")))
