@@ -125,17 +125,15 @@ def semantic_violations(doc: Mapping[str, Any], facts: PassportFacts) -> Iterato
 
 def _concentration_violations(materials: Mapping[str, Any]) -> Iterator[Violation]:
     hazardous = materials["hazardous"]
-    for name in ("cadmium", "mercury", "lead"):
-        excess = _excess(hazardous[name])
-        if excess:
-            yield Violation(f"$.materials.hazardous.{name}.concentration", excess, "BatteryPass 6.1.0 units")
-    for i, item in enumerate(hazardous.get("other", ())):
-        excess = _excess(item)
-        if excess:
-            yield Violation(f"$.materials.hazardous.other[{i}].concentration", excess, "BatteryPass 6.1.0 units")
-    excess = _excess(materials["active"]["lead"])
-    if excess:
-        yield Violation("$.materials.active.lead.concentration", excess, "BatteryPass 6.1.0 units")
+    entries: list[tuple[tuple[str | int, ...], Mapping[str, Any]]] = [
+        (("hazardous", name), hazardous[name]) for name in ("cadmium", "mercury", "lead")
+    ]
+    entries += [(("hazardous", "other", i), item) for i, item in enumerate(hazardous.get("other", ()))]
+    entries.append((("active", "lead"), materials["active"]["lead"]))
+    for parts, entry in entries:
+        excess = _excess(entry)
+        if excess:  # (the JSON path is built only for a violation)
+            yield Violation(jsonpath(["materials", *parts, "concentration"]), excess, "BatteryPass 6.1.0 units")
 
 
 def _excess(entry: Mapping[str, Any]) -> str | None:
