@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 
 from passbridge.clock import Clock
+from passbridge.identity.acceptance import TrustListSource
 from passbridge.identity.authority import AuthorityIdentity, AuthorityService
 from passbridge.identity.callers import CallerVerification
 from passbridge.identity.did import CachingDidResolver, did_web
@@ -16,7 +17,7 @@ from passbridge.identity.ports import IdentityUnitOfWorkFactory
 from passbridge.identity.refusals import Refusal, refuse
 from passbridge.identity.services import NodeIdentity, StoredReplayGuard
 from passbridge.identity.trust import TrustList
-from passbridge.identity.verifier import PresentationVerifier, TrustListSource
+from passbridge.identity.verifier import PresentationVerifier
 from passbridge.outbound.did_web import DidWebResolver
 from passbridge.outbound.fetchers import CredentialServiceClient, HttpStatusListSource, HttpTrustListSource
 from passbridge.outbound.http import AddressPolicy, guarded_transport

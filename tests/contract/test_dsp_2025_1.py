@@ -32,14 +32,8 @@ from referencing.jsonschema import DRAFT201909
 from passbridge.dataspace.catalog import Asset, Catalog, ContractDefinition, DataService, build_catalog
 from passbridge.dataspace.codec._schemas import normalise
 from passbridge.dataspace.codec.dsp_2025_1 import TYPE_NAMES, contexts_of, decode, encode
-from passbridge.dataspace.messages import (
-    CatalogError,
-    ContractNegotiationError,
-    ContractRequestMessage,
-    Message,
-    TransferError,
-    error_reply,
-)
+from passbridge.dataspace.error_replies import CatalogError, ContractNegotiationError, TransferError, error_reply
+from passbridge.dataspace.messages import ContractRequestMessage, Message
 from passbridge.dataspace.odrl import Policy
 from passbridge.dataspace.policies import evaluate_cx
 from passbridge.errors import IllegalMessage, PolicyDenied, ProtocolError, UnknownProcess

@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from passbridge.api.routes import dsp as dsp_routes
 from passbridge.bootstrap import Services
-from passbridge.dataspace.messages import ContractAgreementVerificationMessage, VersionEntry
+from passbridge.dataspace.messages import ContractAgreementVerificationMessage
 from passbridge.dataspace.node import decode, encode
 from passbridge.dataspace.ports import DspEndpoint, OutboxMessage
+from passbridge.dataspace.versions import VersionEntry
 from passbridge.errors import CounterpartyError
 from passbridge.jsoncodec import loads_fast
 from passbridge.outbound.dsp_client import DspClient

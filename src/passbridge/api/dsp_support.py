@@ -15,17 +15,12 @@ from fastapi.routing import APIRoute
 
 from passbridge.bootstrap import Services
 from passbridge.dataspace.codec import dsp_2025_1, dsp_v0_8
-from passbridge.dataspace.messages import (
-    CatalogError,
-    ContractNegotiationError,
-    Message,
-    TransferError,
-    error_reply,
-)
+from passbridge.dataspace.error_replies import CatalogError, ContractNegotiationError, TransferError, error_reply
+from passbridge.dataspace.messages import Message
 from passbridge.dataspace.node import CALLBACK_PATH, encode, speaking
 from passbridge.dataspace_wiring import MEMBERSHIP
 from passbridge.errors import PassbridgeError, PayloadTooLarge, Unauthenticated
-from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.jsoncodec import loads_fast
 
 _M = TypeVar("_M", bound=Message)

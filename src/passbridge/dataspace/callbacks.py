@@ -31,7 +31,7 @@ from passbridge.dataspace.messages import (
 from passbridge.dataspace.node import Waiters, enqueue, new_pid, own_negotiation, own_transfer
 from passbridge.dataspace.ports import DataspaceUnitOfWorkFactory, StoredAgreement, Wakeup
 from passbridge.errors import ProtocolError
-from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.identity.acceptance import VerifiedPresentation
 
 _P, _C = Role.PROVIDER, Role.CONSUMER
 _RULE = "DSP 2025-1"

@@ -32,7 +32,7 @@ from passbridge.dataspace.odrl import (
     policy_equal,
 )
 from passbridge.errors import PolicyMismatch, ProtocolError
-from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.jsontypes import JsonValue
 
 CX_TAXONOMY = "https://w3id.org/catenax/taxonomy#"

@@ -31,7 +31,7 @@ from passbridge.dataspace.offers import DEFINITIONS, DTR_ASSET, PcfSource, defin
 from passbridge.dataspace.policies import context_from, evaluate_cx
 from passbridge.dataspace.ports import AssetSource
 from passbridge.errors import NotFound, ProtocolError
-from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.passport.ports import ChangeWatch
 
 _RULE = "DSP 2025-1"

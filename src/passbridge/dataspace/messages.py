@@ -1,10 +1,11 @@
 """The messages of the Dataspace Protocol 2025-1, as frozen dataclasses named and shaped as in the spec.
 
 Layout: the wire vocabulary (`Role`, `NegotiationState`, `TransferState`, `NegotiationEvent`); catalog messages
-(`CatalogRequestMessage`, `DatasetRequestMessage`, `CatalogError`; `Catalog` and `Dataset` are in
-`passbridge.dataspace.catalog`); contract negotiation messages; transfer process messages with `DataAddress` (the
-endpoint data reference of an HTTP pull); `VersionResponse` (``/.well-known/dspace-version``); the `Message` union;
-`ERROR_STATUS` / `error_status` / `error_reply` (which HTTP status and error object answers a refused message).
+(`CatalogRequestMessage`, `DatasetRequestMessage`; `Catalog` and `Dataset` are in `passbridge.dataspace.catalog`);
+contract negotiation messages; transfer process messages with `DataAddress` (the endpoint data reference of an HTTP
+pull); the `NegotiationMessage`, `TransferMessage` and `Message` unions. The protocols' error objects and the HTTP
+status answering a refused message are in `passbridge.dataspace.error_replies`, the version metadata
+(`VersionResponse`, ``/.well-known/dspace-version``) in `passbridge.dataspace.versions`; `Message` includes both.
 
 Field names are the spec's in snake case (``consumerPid`` → `consumer_pid`). The ACK objects the spec calls
 ``ContractNegotiation`` and ``TransferProcess`` are `ContractNegotiationAck` and `TransferProcessAck` here, so that
@@ -20,15 +21,9 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from passbridge.dataspace.catalog import Catalog, Dataset
+from passbridge.dataspace.error_replies import CatalogError, ContractNegotiationError, TransferError
 from passbridge.dataspace.odrl import Policy
-from passbridge.errors import (
-    Forbidden,
-    IllegalTransition,
-    InvalidInput,
-    NotFound,
-    PassbridgeError,
-    Unauthenticated,
-)
+from passbridge.dataspace.versions import VersionResponse
 from passbridge.jsontypes import JsonValue
 
 
@@ -88,14 +83,6 @@ class DatasetRequestMessage:
     """Asks for one dataset (2025-1 sends it as ``GET /catalog/datasets/:id``; the body form is kept for 2024-1)."""
 
     dataset: str
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogError:
-    """The catalog protocol's error object."""
-
-    code: str | None = None
-    reason: tuple[JsonValue, ...] = ()
 
 
 # Contract negotiation protocol
@@ -164,16 +151,6 @@ class ContractNegotiationAck:
     provider_pid: str
     consumer_pid: str
     state: NegotiationState
-
-
-@dataclass(frozen=True, slots=True)
-class ContractNegotiationError:
-    """The negotiation protocol's error object."""
-
-    provider_pid: str
-    consumer_pid: str
-    code: str | None = None
-    reason: tuple[JsonValue, ...] = ()
 
 
 # Transfer process protocol
@@ -295,47 +272,6 @@ class TransferProcessAck:
     state: TransferState
 
 
-@dataclass(frozen=True, slots=True)
-class TransferError:
-    """The transfer protocol's error object."""
-
-    provider_pid: str
-    consumer_pid: str
-    code: str | None = None
-    reason: tuple[JsonValue, ...] = ()
-
-
-# Version metadata
-
-
-@dataclass(frozen=True, slots=True)
-class VersionAuth:
-    """How a version's endpoints authenticate (``{"protocol": "DCP", "version": "1.0", "profile": [...]}``)."""
-
-    protocol: str
-    version: str
-    profile: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VersionEntry:
-    """One supported protocol version: `path` appended to the root gives the DSP base."""
-
-    version: str
-    path: str
-    binding: str = "HTTPS"
-    service_id: str | None = None
-    identifier_type: str | None = None
-    auth: VersionAuth | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VersionResponse:
-    """The body of ``/.well-known/dspace-version`` (no ``@context``)."""
-
-    protocol_versions: tuple[VersionEntry, ...]
-
-
 NegotiationMessage: TypeAlias = (
     ContractRequestMessage
     | ContractOfferMessage
@@ -372,72 +308,16 @@ Message: TypeAlias = (
 """Everything the 2025-1 codec reads and writes."""
 
 
-ERROR_STATUS: tuple[tuple[type[PassbridgeError], int, str], ...] = (
-    (InvalidInput, 400, "bad-request"),
-    (IllegalTransition, 400, "invalid-state-transition"),
-    (NotFound, 404, "not-found"),
-    (Unauthenticated, 401, "unauthenticated"),
-    (Forbidden, 403, "forbidden"),
-    (PassbridgeError, 500, "internal-error"),
-)
-"""Refusal → HTTP status and error ``code`` for the DSP endpoints (DSP 2025-1 HTTPS bindings): malformed messages
-(`ProtocolError`, `PolicyMismatch`) and illegal state transitions (`IllegalMessage`) are 400; unknown pids and pids
-of another counterparty's process (`UnknownProcess`) are 404, so ids cannot be probed; an unsatisfied policy
-(`PolicyDenied`) is 403. The first class the error is an instance of decides. These differ from `api/problems.py`
-(409 for transitions) on purpose: DSP prescribes them."""
-
-
-def error_status(error: PassbridgeError) -> tuple[int, str]:
-    """The HTTP status and the DSP error ``code`` for a refusal (see `ERROR_STATUS`)."""
-    for cls, status, code in ERROR_STATUS:
-        if isinstance(error, cls):
-            return status, code
-    return 500, "internal-error"  # pragma: no cover - PassbridgeError closes the table
-
-
-def _reasons(error: PassbridgeError) -> tuple[JsonValue, ...]:
-    if isinstance(error, InvalidInput):
-        return tuple(f"{v.path}: {v.message}" for v in error.violations)
-    reasons = getattr(error, "reasons", None)
-    if isinstance(reasons, tuple) and reasons:
-        return tuple(str(r) for r in reasons)
-    return (str(error),)
-
-
-ErrorReply: TypeAlias = CatalogError | ContractNegotiationError | TransferError
-
-
-def error_reply(
-    error: PassbridgeError,
-    kind: type[ErrorReply],
-    *,
-    provider_pid: str | None = None,
-    consumer_pid: str | None = None,
-) -> tuple[int, ErrorReply]:
-    """The HTTP status and error object answering a refused message: `kind` is the protocol's error type; the pids
-    are those the request named (an empty string for one not known yet, as the schema needs a string)."""
-    status, code = error_status(error)
-    reasons = _reasons(error)
-    if kind is CatalogError:
-        return status, CatalogError(code, reasons)
-    if kind is ContractNegotiationError:
-        return status, ContractNegotiationError(provider_pid or "", consumer_pid or "", code, reasons)
-    return status, TransferError(provider_pid or "", consumer_pid or "", code, reasons)
-
-
 __all__ = [
     "AUTHORIZATION",
     "AUTH_TYPE",
     "EDC_NS",
-    "ERROR_STATUS",
     "HTTP_ENDPOINT_TYPE",
     "TX_AUTH_NS",
-    "CatalogError",
     "CatalogRequestMessage",
     "ContractAgreementMessage",
     "ContractAgreementVerificationMessage",
     "ContractNegotiationAck",
-    "ContractNegotiationError",
     "ContractNegotiationEventMessage",
     "ContractNegotiationTerminationMessage",
     "ContractOfferMessage",
@@ -445,14 +325,12 @@ __all__ = [
     "DataAddress",
     "DatasetRequestMessage",
     "EndpointProperty",
-    "ErrorReply",
     "Message",
     "NegotiationEvent",
     "NegotiationMessage",
     "NegotiationState",
     "Role",
     "TransferCompletionMessage",
-    "TransferError",
     "TransferMessage",
     "TransferProcessAck",
     "TransferRequestMessage",
@@ -460,10 +338,5 @@ __all__ = [
     "TransferState",
     "TransferSuspensionMessage",
     "TransferTerminationMessage",
-    "VersionAuth",
-    "VersionEntry",
-    "VersionResponse",
     "endpoint_data_reference",
-    "error_reply",
-    "error_status",
 ]

@@ -9,7 +9,7 @@ The machine is the same on both sides: a state changes when a message is *acknow
 message before answering 200/201, and a sender applies its own message when the ACK comes back (DSP 2025-1
 contract negotiation protocol, "A CN transitions to a state in response to an acknowledged message").
 
-Refusals (mapped to HTTP by `passbridge.dataspace.messages.error_reply`):
+Refusals (mapped to HTTP by `passbridge.dataspace.error_replies.error_reply`):
 
 - `IllegalMessage` (400): the message is not allowed in this state or from this sender (a consumer ``FINALIZED``,
   anything after ``FINALIZED`` / ``TERMINATED``, a second counter-offer in ``REQUESTED``; TCK CN:03-*, CN_C:03-*).

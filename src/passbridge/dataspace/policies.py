@@ -43,9 +43,9 @@ from passbridge.dataspace.odrl import (
     PolicyContext,
     evaluate,
 )
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.identity.callers import READER_ROLES
 from passbridge.identity.credentials import CredentialType
-from passbridge.identity.verifier import VerifiedPresentation
 from passbridge.jsontypes import JsonScalar, JsonValue
 
 CX_POLICY_NS = "https://w3id.org/catenax/2025/9/policy/"

@@ -84,7 +84,7 @@ from passbridge.dataspace.ports import (
     Wakeup,
 )
 from passbridge.errors import ProtocolError, UnknownProcess
-from passbridge.identity.verifier import VerifiedPresentation
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.passport.ports import ChangeWatch
 
 logger = logging.getLogger(__name__)

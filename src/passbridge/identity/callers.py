@@ -16,18 +16,14 @@ from datetime import datetime, timedelta
 from passbridge.clock import Clock
 from passbridge.errors import VerificationFailed
 from passbridge.identity import jose
+from passbridge.identity.acceptance import TrustListSource, VerifiedCredential, VerifiedPresentation
 from passbridge.identity.credentials import CredentialType
 from passbridge.identity.did import CREDENTIAL_SERVICE, DidDocument, DidResolver
 from passbridge.identity.holder import HolderIdentity, scope_for
 from passbridge.identity.ports import CredentialServicePort
 from passbridge.identity.refusals import Refusal, refuse
 from passbridge.identity.siop import ReplayGuard, SelfIssuedToken, issue_si_token, verify_si_token
-from passbridge.identity.verifier import (
-    PresentationVerifier,
-    TrustListSource,
-    VerifiedCredential,
-    VerifiedPresentation,
-)
+from passbridge.identity.verifier import PresentationVerifier
 from passbridge.passport.access import Role
 
 PASSPORT_ACCESS = "passport-access"

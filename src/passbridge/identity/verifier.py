@@ -1,9 +1,10 @@
 """The DCP 1.0 presentation verifier: is this presentation, by this holder, for us, proof of the wanted credentials?
 
-Layout: the ports (`TrustListSource` → an `AcceptsCredentials` trust list; `StatusListSource`, defined with the
-status checks in `passbridge.identity.statuslist`), the results
-(`VerifiedCredential`, `VerifiedPresentation`) and `PresentationVerifier`. Every failed check raises
-`VerificationFailed` with its own `Refusal` code (DCP 1.0 verifiable presentation protocol §5.4.3):
+Layout: `MAX_CREDENTIALS`, the bounded caches and `PresentationVerifier`. Its ports are `TrustListSource` (defined
+with the results `VerifiedCredential` / `VerifiedPresentation` and the coverage of the wanted types in
+`passbridge.identity.acceptance`) and `StatusListSource` (defined with the status checks in
+`passbridge.identity.statuslist`). Every failed check raises `VerificationFailed` with its own `Refusal` code (DCP 1.0
+verifiable presentation protocol §5.4.3):
 
 - presentation: size / shape / algorithm, ``holder`` = ``iss`` = the SI token's subject (``holder-mismatch``), ``aud``
   names us, ``exp`` / ``nbf`` / ``iat``, signature by a key of the holder's DID with the ``authentication``
@@ -13,11 +14,11 @@ status checks in `passbridge.identity.statuslist`), the results
   ``assertionMethod``, signature, ``validFrom``/``validUntil`` and ``nbf``/``exp``, and every revocation / suspension
   status bit clear in a status list signed by the same issuer (anything unclear: ``status-unavailable``, fail
   closed).
-- finally every wanted type is covered. A credential the trust list accepts for no wanted type is left out (DCP
-  TCK 5.4.2.2: more credentials than requested is fine) after its shape and holder are checked. For a type left
-  uncovered the most specific trust refusal is raised — ``recognition-out-of-scope`` before ``issuer-not-trusted``
-  — if some credential claimed that type or was recognised for it; otherwise ``missing-credential``, naming the
-  missing types with the trust refusals met as evidence.
+- finally every wanted type is covered (`passbridge.identity.acceptance.Coverage`). A credential the trust list
+  accepts for no wanted type is left out (DCP TCK 5.4.2.2: more credentials than requested is fine) after its shape
+  and holder are checked. For a type left uncovered the most specific trust refusal is raised —
+  ``recognition-out-of-scope`` before ``issuer-not-trusted`` — if some credential claimed that type or was recognised
+  for it; otherwise ``missing-credential``, naming the missing types with the trust refusals met as evidence.
 
 Trust is decided *before* the issuer's DID is resolved, so credentials of untrusted issuers never make the node fetch
 anything. Caching (the warm path does no signature check for a presentation seen before, one otherwise): signatures
@@ -34,15 +35,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from joserfc.jwk import ECKey, OKPKey
 
-from passbridge.errors import VerificationFailed
 from passbridge.identity import jose
-from passbridge.identity.credentials import Credential, CredentialJwt, check_validity, read_credential_jwt
+from passbridge.identity.acceptance import (
+    AcceptsCredentials,
+    Coverage,
+    TrustListSource,
+    VerifiedCredential,
+    VerifiedPresentation,
+)
+from passbridge.identity.credentials import CredentialJwt, check_validity, read_credential_jwt
 from passbridge.identity.did import DidDocument, DidResolver
 from passbridge.identity.presentations import presentation_of
 from passbridge.identity.refusals import Refusal, refuse
@@ -52,66 +59,6 @@ MAX_CREDENTIALS = 64
 """Most credentials one presentation may envelop (each costs a signature check when cold)."""
 
 _TIME_CLAIMS = ("exp", "nbf", "iat")
-_SPECIFICITY = {Refusal.RECOGNITION_OUT_OF_SCOPE.value: 0, Refusal.ISSUER_NOT_TRUSTED.value: 2}
-
-
-class Accepted(Protocol):
-    """What a trust list says about an accepted credential (`passbridge.identity.trust.Acceptance`)."""
-
-    @property
-    def our_type(self) -> str:
-        """The credential type it counts as here."""
-
-    @property
-    def via(self) -> str:
-        """``direct`` or ``recognition:<data space>``."""
-
-
-class AcceptsCredentials(Protocol):
-    """A verified trust list (`passbridge.identity.trust.TrustList`)."""
-
-    def accept(
-        self,
-        issuer: str,
-        credential_types: Sequence[str],
-        subject: Mapping[str, Any],
-        wanted_type: str,
-        now: datetime,
-        purpose: str,
-    ) -> Accepted:
-        """How a credential counts as `wanted_type` for `purpose`.
-
-        Raises:
-            VerificationFailed: ``issuer-not-trusted`` or ``recognition-out-of-scope``.
-        """
-
-
-class TrustListSource(Protocol):
-    """Where the current, verified trust list comes from."""
-
-    def current(self) -> AcceptsCredentials:
-        """The trust list in force."""
-
-
-@dataclass(frozen=True, slots=True)
-class VerifiedCredential:
-    """A credential that passed every check, the type it was accepted as and how (``direct`` / recognition)."""
-
-    credential: Credential
-    accepted_as: str
-    via: str
-
-
-@dataclass(frozen=True, slots=True)
-class VerifiedPresentation:
-    """A verified presentation: its holder and the credentials accepted for the wanted types."""
-
-    holder: str
-    credentials: tuple[VerifiedCredential, ...]
-
-    def types(self) -> frozenset[str]:
-        """The types the credentials were accepted as."""
-        return frozenset(c.accepted_as for c in self.credentials)
 
 
 _K = TypeVar("_K")
@@ -153,34 +100,6 @@ class _SignedPresentation:
 class _SignedCredential:
     jwt: CredentialJwt
     checked_until: float
-
-
-@dataclass(slots=True)
-class _Coverage:
-    """Which wanted types are covered, and the trust refusals met on the way: `refusals` explain a missing type
-    (the credential claims that type, or a recognition of it is out of scope); `evidence` are the refusals of
-    credentials accepted as nothing, kept for the ``missing-credential`` detail."""
-
-    wanted: tuple[str, ...]
-    covered: set[str] = field(default_factory=set)
-    refusals: list[tuple[str, VerificationFailed]] = field(default_factory=list)
-    evidence: list[VerificationFailed] = field(default_factory=list)
-
-    def attempts(self) -> list[str]:
-        return [w for w in self.wanted if w not in self.covered] + [w for w in self.wanted if w in self.covered]
-
-    def missing(self) -> list[str]:
-        return [w for w in self.wanted if w not in self.covered]
-
-    def failure(self) -> VerificationFailed:
-        missing = self.missing()
-        relevant = [exc for wanted, exc in self.refusals if wanted in missing]
-        if relevant:
-            return min(relevant, key=lambda exc: _SPECIFICITY.get(exc.refusal, 1))
-        detail = f"no acceptable credential of {', '.join(missing)}"
-        if self.evidence:
-            detail += "; not accepted: " + "; ".join(str(exc) for exc in self.evidence[:3])
-        return refuse(Refusal.MISSING_CREDENTIAL, detail, "presentation")
 
 
 def _digest(token: str) -> bytes:
@@ -251,7 +170,7 @@ class PresentationVerifier:
         if not tokens:
             raise refuse(Refusal.MISSING_CREDENTIAL, "the response holds no presentation", "presentation")
         trust = self._trust.current()
-        coverage = _Coverage(tuple(wanted))
+        coverage = Coverage(tuple(wanted))
         accepted: list[VerifiedCredential] = []
         position = 0
         for number, token in enumerate(tokens, 1):
@@ -283,7 +202,7 @@ class PresentationVerifier:
         Raises:
             VerificationFailed: the first check that failed; a trust refusal is raised as is.
         """
-        coverage = _Coverage((wanted_type,))
+        coverage = Coverage((wanted_type,))
         verified = self._credential(
             token, _digest(token), self._trust.current(), coverage, holder, purpose, now, subject, strict=True
         )
@@ -342,7 +261,7 @@ class PresentationVerifier:
         token: str,
         digest: bytes,
         trust: AcceptsCredentials,
-        coverage: _Coverage,
+        coverage: Coverage,
         holder: str | None,
         purpose: str,
         now: datetime,
@@ -357,7 +276,7 @@ class PresentationVerifier:
         label = f"{label} ({credential.type})"
         if holder is not None and credential.holder != holder:
             raise refuse(Refusal.HOLDER_MISMATCH, f"credentialSubject.id {credential.holder} ≠ holder {holder}", label)
-        acceptance = self._accept(trust, credential, coverage, purpose, now, label, strict)
+        acceptance = coverage.accept(trust, credential, purpose, now, label, strict)
         if acceptance is None:
             return None
         if not signed:
@@ -367,33 +286,6 @@ class PresentationVerifier:
         for entry in credential.statuses:
             self._statuses.check(entry, credential.issuer, now, label)
         return VerifiedCredential(credential, acceptance.our_type, acceptance.via)
-
-    @staticmethod
-    def _accept(
-        trust: AcceptsCredentials,
-        credential: Credential,
-        coverage: _Coverage,
-        purpose: str,
-        now: datetime,
-        label: str,
-        strict: bool,
-    ) -> Accepted | None:
-        """The first wanted type (uncovered ones first) the trust list accepts the credential as, or None."""
-        unexplained: list[VerificationFailed] = []
-        for wanted in coverage.attempts():
-            try:
-                acceptance = trust.accept(credential.issuer, credential.types, credential.subject, wanted, now, purpose)
-            except VerificationFailed as exc:
-                refusal = VerificationFailed(exc.refusal, exc.detail, label)
-                if strict or wanted in credential.types or exc.refusal == Refusal.RECOGNITION_OUT_OF_SCOPE.value:
-                    coverage.refusals.append((wanted, refusal))
-                else:
-                    unexplained.append(refusal)
-                continue
-            coverage.covered.add(wanted)
-            return acceptance
-        coverage.evidence.extend(unexplained)
-        return None
 
     def _check_signature(self, token: str, jwt: CredentialJwt, label: str) -> None:
         issuer, kid = jwt.credential.issuer, jwt.kid
@@ -419,11 +311,6 @@ class PresentationVerifier:
 __all__ = [
     "MAX_CREDENTIALS",
     "NEGATIVE_PURPOSES",
-    "Accepted",
-    "AcceptsCredentials",
     "PresentationVerifier",
     "StatusListSource",
-    "TrustListSource",
-    "VerifiedCredential",
-    "VerifiedPresentation",
 ]

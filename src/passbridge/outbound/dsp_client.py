@@ -30,10 +30,10 @@ from passbridge.dataspace.messages import (
     Message,
     TransferProcessAck,
     TransferRequestMessage,
-    VersionResponse,
 )
 from passbridge.dataspace.node import DIALECTS, decode, encode, transcode
 from passbridge.dataspace.ports import DspEndpoint, OutboxMessage
+from passbridge.dataspace.versions import VersionResponse
 from passbridge.errors import CounterpartyError, PassbridgeError, ProtocolError, VerificationFailed
 from passbridge.identity.did import DATA_SERVICE, DidResolver
 from passbridge.jsoncodec import loads_fast

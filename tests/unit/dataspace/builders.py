@@ -17,8 +17,8 @@ from passbridge.dataspace.odrl import (
     PolicyType,
     Rule,
 )
+from passbridge.identity.acceptance import VerifiedCredential, VerifiedPresentation
 from passbridge.identity.credentials import Credential, CredentialType
-from passbridge.identity.verifier import VerifiedCredential, VerifiedPresentation
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PROVIDER_DID = "did:web:provider.example"

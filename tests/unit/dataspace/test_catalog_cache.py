@@ -12,8 +12,8 @@ from passbridge.dataspace.catalog import GenerationCache, policy_inputs, reads_t
 from passbridge.dataspace.catalog_service import ACCESS_POLICIES_READ_TIME
 from passbridge.dataspace.odrl import Constraint, LogicalConstraint, LogicalOperator, Operator, Policy, Rule
 from passbridge.dataspace.offers import DEFINITIONS
+from passbridge.identity.acceptance import VerifiedCredential, VerifiedPresentation
 from passbridge.identity.credentials import Credential
-from passbridge.identity.verifier import VerifiedCredential, VerifiedPresentation
 
 HOLDER = "did:web:recycler.example"
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)

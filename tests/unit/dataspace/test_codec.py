@@ -10,13 +10,12 @@ from hypothesis import given, settings, strategies as st
 
 from passbridge.dataspace.codec.dsp_2025_1 import CONTEXT, contexts_of, decode, encode
 from passbridge.dataspace.codec.policy_json import decode_policy, policy_to_json
+from passbridge.dataspace.error_replies import CatalogError, ContractNegotiationError, TransferError, error_reply
 from passbridge.dataspace.messages import (
-    CatalogError,
     CatalogRequestMessage,
     ContractAgreementMessage,
     ContractAgreementVerificationMessage,
     ContractNegotiationAck,
-    ContractNegotiationError,
     ContractNegotiationEventMessage,
     ContractNegotiationTerminationMessage,
     ContractOfferMessage,
@@ -28,18 +27,13 @@ from passbridge.dataspace.messages import (
     NegotiationEvent,
     NegotiationState,
     TransferCompletionMessage,
-    TransferError,
     TransferProcessAck,
     TransferRequestMessage,
     TransferStartMessage,
     TransferState,
     TransferSuspensionMessage,
     TransferTerminationMessage,
-    VersionAuth,
-    VersionEntry,
-    VersionResponse,
     endpoint_data_reference,
-    error_reply,
 )
 from passbridge.dataspace.negotiation import xsd_date_time
 from passbridge.dataspace.odrl import (
@@ -52,6 +46,7 @@ from passbridge.dataspace.odrl import (
     Rule,
 )
 from passbridge.dataspace.policies import CX_POLICY_CONTEXT
+from passbridge.dataspace.versions import VersionAuth, VersionEntry, VersionResponse
 from passbridge.errors import PolicyDenied, ProtocolError
 from tests.unit.dataspace.builders import (
     CALLBACK,

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from passbridge.dataspace.error_replies import ContractNegotiationError, error_reply
 from passbridge.dataspace.messages import (
     ContractAgreementMessage,
     ContractAgreementVerificationMessage,
-    ContractNegotiationError,
     ContractNegotiationEventMessage,
     ContractNegotiationTerminationMessage,
     ContractOfferMessage,
@@ -22,7 +22,6 @@ from passbridge.dataspace.messages import (
     NegotiationMessage,
     NegotiationState,
     Role,
-    error_reply,
 )
 from passbridge.dataspace.negotiation import (
     MOVES,

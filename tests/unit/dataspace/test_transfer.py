@@ -9,11 +9,11 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from passbridge.dataspace.error_replies import TransferError, error_reply
 from passbridge.dataspace.messages import (
     HTTP_ENDPOINT_TYPE,
     Role,
     TransferCompletionMessage,
-    TransferError,
     TransferMessage,
     TransferRequestMessage,
     TransferStartMessage,
@@ -21,7 +21,6 @@ from passbridge.dataspace.messages import (
     TransferSuspensionMessage,
     TransferTerminationMessage,
     endpoint_data_reference,
-    error_reply,
 )
 from passbridge.dataspace.transfer import (
     MOVES,

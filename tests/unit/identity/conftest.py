@@ -16,12 +16,13 @@ import pytest
 
 from passbridge.errors import VerificationFailed
 from passbridge.identity import keys
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.identity.credentials import Credential, CredentialType, StatusEntry, issue_credential
 from passbridge.identity.did import DidDocument, StaticDidResolver, build_document
 from passbridge.identity.presentations import issue_presentation
 from passbridge.identity.refusals import Refusal, refuse
 from passbridge.identity.statuslist import StatusList, status_list_credential
-from passbridge.identity.verifier import PresentationVerifier, VerifiedPresentation
+from passbridge.identity.verifier import PresentationVerifier
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ISSUER_DID = "did:web:issuer.example"

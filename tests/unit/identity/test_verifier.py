@@ -11,12 +11,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from passbridge.errors import VerificationFailed
 from passbridge.identity import jose, keys
+from passbridge.identity.acceptance import VerifiedPresentation
 from passbridge.identity.credentials import ENVELOPE_PREFIX
 from passbridge.identity.did import build_document
 from passbridge.identity.refusals import Refusal
 from passbridge.identity.statuslist import StatusList
 from passbridge.identity.trust import Recognition, TrustedIssuer, TrustList, TypeMapping
-from passbridge.identity.verifier import MAX_CREDENTIALS, PresentationVerifier, VerifiedPresentation
+from passbridge.identity.verifier import MAX_CREDENTIALS, PresentationVerifier
 from tests.unit.identity.conftest import (
     BPN,
     CLAIMS,

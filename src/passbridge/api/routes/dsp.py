@@ -9,7 +9,7 @@ Every DSP request is authenticated with DCP: ``Authorization: Bearer <self-issue
 caller's credential service (`CallerVerification.dataspace_caller`: a ``MembershipCredential`` from a trusted
 issuer, or a foreign credential the trust list recognises as one; passport reader credentials when presented).
 Errors are the protocol's own error objects (``CatalogError``, ``ContractNegotiationError``, ``TransferError``) in
-the dialect of the path, with the status of `passbridge.dataspace.messages.error_status` (`DspRoute`), never
+the dialect of the path, with the status of `passbridge.dataspace.error_replies.error_status` (`DspRoute`), never
 problem+json. Routes are plain ``def``: DCP verification calls out, so they run in the thread pool.
 
 A v0.8 request is answered in v0.8, and what the node queues while handling it (the agreement, events, the transfer
@@ -54,11 +54,9 @@ from passbridge.dataspace.messages import (
     TransferStartMessage,
     TransferSuspensionMessage,
     TransferTerminationMessage,
-    VersionAuth,
-    VersionEntry,
-    VersionResponse,
 )
 from passbridge.dataspace.node import CALLBACK_PATH, DSP_PATH
+from passbridge.dataspace.versions import VersionAuth, VersionEntry, VersionResponse
 
 AuthorizationHeader = Annotated[str | None, Header(alias="authorization", include_in_schema=False)]
 VERSION_PATH = "/.well-known/dspace-version"

@@ -41,10 +41,9 @@ from passbridge.dataspace.messages import (
     TransferStartMessage,
     TransferSuspensionMessage,
     TransferTerminationMessage,
-    VersionEntry,
-    VersionResponse,
 )
 from passbridge.dataspace.node import encode
+from passbridge.dataspace.versions import VersionEntry, VersionResponse
 from passbridge.errors import ConfigurationError, ProtocolError
 from passbridge.jsoncodec import loads_fast
 

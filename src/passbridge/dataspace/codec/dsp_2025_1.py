@@ -32,13 +32,12 @@ from passbridge.dataspace.codec.catalog_json import (
     dataset_to_json,
 )
 from passbridge.dataspace.codec.policy_json import policy_from_json, policy_to_json
+from passbridge.dataspace.error_replies import CatalogError, ContractNegotiationError, TransferError
 from passbridge.dataspace.messages import (
-    CatalogError,
     CatalogRequestMessage,
     ContractAgreementMessage,
     ContractAgreementVerificationMessage,
     ContractNegotiationAck,
-    ContractNegotiationError,
     ContractNegotiationEventMessage,
     ContractNegotiationTerminationMessage,
     ContractOfferMessage,
@@ -50,17 +49,14 @@ from passbridge.dataspace.messages import (
     NegotiationEvent,
     NegotiationState,
     TransferCompletionMessage,
-    TransferError,
     TransferProcessAck,
     TransferRequestMessage,
     TransferStartMessage,
     TransferState,
     TransferSuspensionMessage,
     TransferTerminationMessage,
-    VersionAuth,
-    VersionEntry,
-    VersionResponse,
 )
+from passbridge.dataspace.versions import VersionAuth, VersionEntry, VersionResponse
 from passbridge.errors import ProtocolError, Violation
 
 VERSION: Final = "2025-1"

@@ -27,7 +27,8 @@ from typing import Any, Final, TypeVar, overload
 
 from passbridge import jsonld
 from passbridge.dataspace.codec import dsp_2025_1
-from passbridge.dataspace.messages import DatasetRequestMessage, Message, VersionResponse
+from passbridge.dataspace.messages import DatasetRequestMessage, Message
+from passbridge.dataspace.versions import VersionResponse
 from passbridge.errors import ProtocolError, Violation
 
 VERSION: Final = "v0.8"
