@@ -1,25 +1,21 @@
-"""Fast admission: find a BatteryPass document valid in one native pass, without building a dict tree.
+"""The fast route's types: the BatteryPass model compiled to msgspec structs that decode and check in one native pass.
 
-Layout: `admit(raw) → PassportFacts | None` (the entry point) · `compile_type` (a `spec` node → msgspec type) ·
-`Member` (the base of every compiled struct: read like the dict it stands for) · the strict date patterns.
+Layout: `compile_type` (a `spec` node → msgspec type) · `Member` (the base of every compiled struct: reads like the
+dict it stands for) · `python_pattern` · the strict date patterns. `passport.admission` uses them.
 
 Why: on the bulk-import path the parsed document is only needed to be checked and to give its facts (the bytes are
 what is stored). On the ~8.6 KB sample passport, parsing to dicts (orjson, ~30 µs) and validating those (jsonschema-rs,
 ~25-35 µs) costs more than msgspec decoding the bytes straight into typed structs compiled from the same `spec` model
-as the JSON Schema (`schema.to_json_schema`), checking them on the way in (~43 µs, half of it the patterns); with the
-rules beyond the schema, `admit` takes ~75 µs where `services.decode_content` takes ~92 µs, and a 300,000-passport
-import spends ~10 µs a passport less (the struct tree is also cheaper to free).
+as the JSON Schema (`schema.to_json_schema`), checking them on the way in (~43 µs, half of it the patterns).
 
 The compiled types are never more lenient than the schema, only sometimes stricter: patterns run with ASCII classes
 and `$` as the true end; date-times must match a strict RFC 3339 pattern that also encodes the Gregorian calendar
 (so ``2023-02-29T10:00:00Z`` fails as the `format` check fails it), with a year from 1000, upper-case ``T`` and
 ``Z`` and an offset the SAMM pattern allows; dates decode as msgspec's `datetime.date`, which accepts exactly
-``YYYY-MM-DD`` naming a real day (``7172-75-08`` fails); integers must be written as integers. `admit` returns None
-for anything the fast route does not accept (a refusal here is not a verdict), and the caller then takes the usual
-route (`validation.validate_document`), which decides and words the errors. Documents whose numbers may not be exact
-as binary64 (`jsoncodec.is_float_safe`) go the usual route too. The rules beyond the schema (`validation`) run on the
-structs as they run on dicts (`Member` reads like a mapping; a date there is a `datetime.date`, which orders as its
-``YYYY-MM-DD`` text does), so they are written once.
+``YYYY-MM-DD`` naming a real day (``7172-75-08`` fails); integers must be written as integers. What they refuse is
+not a verdict: the usual route (`validation.validate_document`) decides, and words the errors. The rules beyond the
+schema (`validation`) run on the structs as they run on dicts (`Member` reads like a mapping; a date there is a
+`datetime.date`, which orders as its ``YYYY-MM-DD`` text does), so they are written once.
 """
 
 from __future__ import annotations
@@ -29,19 +25,13 @@ import keyword
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
 from itertools import count
 from types import GenericAlias
 from typing import Annotated, Any, ClassVar, Literal, cast
 
 import msgspec
 
-from passbridge.errors import InvalidInput
-from passbridge.jsoncodec import is_float_safe
-from passbridge.passport.battery_pass import BATTERY_PASS
-from passbridge.passport.model import PassportFacts
 from passbridge.passport.spec import Arr, Leaf, LeafKind, Node, Obj
-from passbridge.passport.validation import extract_facts, semantic_violations
 
 _DAY = (
     r"(?:[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
@@ -203,24 +193,4 @@ def _bound(value: Decimal) -> int | float:
     return exact
 
 
-@cache
-def _decoder() -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(compile_type(BATTERY_PASS))
-
-
-def admit(raw: bytes) -> PassportFacts | None:
-    """The facts of `raw` if it is a valid BatteryPass document by the fast route, else None: then the usual route
-    (`validation.validate_document`) decides, and words the errors."""
-    if not is_float_safe(raw):
-        return None
-    try:
-        doc = _decoder().decode(raw)
-        facts = extract_facts(doc)
-    except (msgspec.ValidationError, msgspec.DecodeError, InvalidInput):
-        return None
-    if next(semantic_violations(doc, facts), None) is not None:
-        return None
-    return facts
-
-
-__all__ = ["STRICT_DATE", "STRICT_DATETIME", "Member", "admit", "compile_type", "python_pattern"]
+__all__ = ["STRICT_DATE", "STRICT_DATETIME", "Member", "compile_type", "python_pattern"]

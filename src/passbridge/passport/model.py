@@ -22,9 +22,10 @@ from passbridge.jsontypes import JsonObject
 from passbridge.passport.lifecycle import BatteryStatus
 
 _URN_UUID = "urn:uuid:"
-_CANONICAL = re.compile(
-    r"^(?:urn:uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.IGNORECASE
-)
+_UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+_CANONICAL = re.compile(rf"^(?:urn:uuid:)?{_UUID}$", re.IGNORECASE)
+_LOWER = re.compile(rf"(?:urn:uuid:)?{_UUID}\Z")
+"""The usual, lower-case spelling: half the cost of the case-blind match (bulk import parses two ids a line)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -40,8 +41,13 @@ class PassportId:
         Raises:
             InvalidInput: naming `path` if `text` is not a UUID.
         """
-        match = _CANONICAL.match(text) if isinstance(text, str) else None
-        if match is not None:  # the common, already-canonical form: no need for uuid.UUID
+        if not isinstance(text, str):
+            match = None
+        elif (match := _LOWER.match(text)) is not None:
+            return cls(match.group(1))
+        else:
+            match = _CANONICAL.match(text)
+        if match is not None:  # an already-canonical form: no need for uuid.UUID
             return cls(match.group(1).lower())
         raw = text[len(_URN_UUID) :] if text.lower().startswith(_URN_UUID) else text
         try:
