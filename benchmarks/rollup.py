@@ -52,8 +52,10 @@ from passbridge.supplychain.model import BomLine, Operator, Part
 from passbridge.supplychain.quantities import Unit, exact_product
 from passbridge.supplychain.rollups import roll_up
 from passbridge.supplychain.trades import Trade, answer
-from passbridge.supplychain.vectorised import STAGES, CompiledGraph, Layout, LocalFigures, SparseFigures
-from passbridge.supplychain.vectorised_rollups import Screening, compile_graph, cross_check, rollup_all
+from passbridge.supplychain.vectorised import CompiledGraph
+from passbridge.supplychain.vectorised_layout import STAGES, Layout, LocalFigures, SparseFigures
+from passbridge.supplychain.vectorised_rollups import compile_graph, cross_check, rollup_all
+from passbridge.supplychain.vectorised_screening import Screening
 
 ELEMENT_COUNTRIES: Final = {
     "cobalt": ("AU", "CD", "CU", "ID", "PH", "RU"),

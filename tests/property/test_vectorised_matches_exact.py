@@ -19,7 +19,8 @@ from passbridge.supplychain.graph import SupplyGraph
 from passbridge.supplychain.model import BomLine, Part
 from passbridge.supplychain.quantities import Unit, exact_product
 from passbridge.supplychain.trades import Trade, answer, revise
-from passbridge.supplychain.vectorised import CompiledGraph, Layout, SparseFigures
+from passbridge.supplychain.vectorised import CompiledGraph
+from passbridge.supplychain.vectorised_layout import Layout, SparseFigures
 from passbridge.supplychain.vectorised_rollups import (
     answer_figures,
     compile_graph,

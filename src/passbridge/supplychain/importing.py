@@ -2,40 +2,38 @@
 
 Layout: `ImportPlan` (the catalog after the import, its graph, the entries that are new or changed, the parts whose
 figures may change) and `plan_import(catalog, batch, …)`, which resolves references, applies the trade life cycle
-(`trades.answer` / `revise` / `reject` / `cancel`), builds the whole graph (cycles, units) and checks the Ouranos
-limits. Every refusal names the item in the file (``$.bomLines[3].amountRequired``, ``row 4, column unit``).
+(`import_trades`), builds the whole graph (cycles, units) and checks the Ouranos limits (`import_checks`). Every
+refusal names the item in the file (``$.bomLines[3].amountRequired``, ``row 4, column unit``).
 
 Items are keyed; an item equal to the stored one changes nothing, so importing a file twice is harmless. An answer
 the node already holds under the same id is skipped if identical and refused if not; a second answer to an answered
 trade is refused unless it is marked as a revision (answering twice is an Ouranos life-cycle error).
 
-The whole-graph checks (cycles, units, the Ouranos limits) are in `import_checks`.
+The working copy the steps share (`put`, refusals) is `import_ledger.ImportLedger`; the steps here check operators,
+sites, parts, bills of materials, own figures, access grants and batteries.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable, Set
+from collections.abc import Set
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
-from passbridge.errors import IllegalTradeTransition, InvalidInput, Violation
+from passbridge.errors import InvalidInput
 from passbridge.passport.model import PassportId
 from passbridge.supplychain._json_fields import located
 from passbridge.supplychain.battery import BatteryInstance, BatteryModel
 from passbridge.supplychain.catalog import AclEntry, Catalog, PartEntry, ReceivedAnswer, SiteEntry, TradeEntry
-from passbridge.supplychain.commitments import answer_digest
 from passbridge.supplychain.footprints import MaterialContent, OwnFootprint
 from passbridge.supplychain.graph import SupplyGraph
-from passbridge.supplychain.import_batch import AnswerDraft, BatteryDraft, ImportBatch, PartDraft, Sourced, TradeDraft
+from passbridge.supplychain.import_batch import BatteryDraft, ImportBatch, PartDraft, Sourced
 from passbridge.supplychain.import_checks import checked_graph, ouranos_limit_violations
+from passbridge.supplychain.import_ledger import ImportLedger
+from passbridge.supplychain.import_trades import plan_answer, plan_trade
 from passbridge.supplychain.model import BomLine, Operator, Part
 from passbridge.supplychain.quantities import Unit
-from passbridge.supplychain.trades import Trade, TradeStatus, answer, cancel, link, reject, revise
-
-LIFE_CYCLE: Final = "Ouranos request status life cycle (NOT_COMPLETED → COMPLETED | REJECT | CANCEL)"
-REFERENCES: Final = "references resolve to known items"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,46 +89,10 @@ def plan_import(catalog: Catalog, batch: ImportBatch, *, known_passports: Set[st
     return _Planner(catalog, batch, known_passports, now).run()
 
 
-class _Planner:
+class _Planner(ImportLedger):
     def __init__(self, catalog: Catalog, batch: ImportBatch, known_passports: Set[str], now: datetime) -> None:
-        self.batch, self.known_passports, self.now = batch, known_passports, now
-        self.operators = dict(catalog.operators)
-        self.sites = dict(catalog.sites)
-        self.parts = dict(catalog.parts)
-        self.bom_lines = dict(catalog.bom_lines)
-        self.footprints = dict(catalog.footprints)
-        self.materials = dict(catalog.materials)
-        self.trades = dict(catalog.trades)
-        self.answers = dict(catalog.answers)
-        self.acl = dict(catalog.acl)
-        self.battery_models = dict(catalog.battery_models)
-        self.batteries = dict(catalog.batteries)
-        self.written: dict[str, dict[Hashable, Any]] = {}
-        self.origin: dict[tuple[str, Hashable], str] = {}
-        self.changed: set[uuid.UUID] = set()
-        self.violations: list[Violation] = []
-
-    # --- bookkeeping -------------------------------------------------------------------------------------------
-
-    def fail(self, path: str, message: str, rule: str = REFERENCES) -> None:
-        self.violations.append(Violation(path, message, rule))
-
-    def at(self, locator: str, name: str) -> str:
-        return self.batch.field_path(locator, name)
-
-    def put(self, kind: str, store: dict[Any, Any], key: Hashable, value: Any, locator: str | None) -> bool:
-        if locator is not None:
-            self.origin[(kind, key)] = locator
-        if store.get(key) == value:
-            return False
-        store[key] = value
-        self.written.setdefault(kind, {})[key] = value
-        return True
-
-    def written_values(self, kind: str) -> tuple[Any, ...]:
-        return tuple(self.written.get(kind, {}).values())
-
-    # --- the steps ---------------------------------------------------------------------------------------------
+        super().__init__(catalog, batch)
+        self.known_passports, self.now = known_passports, now
 
     def run(self) -> ImportPlan:
         batch = self.batch
@@ -146,9 +108,9 @@ class _Planner:
         for content in batch.materials:
             self._own("materials", self.materials, content.item.trace_id, content.item, content.locator)
         for trade in batch.trades:
-            self._trade(trade)
+            plan_trade(self, trade)
         for received in batch.answers:
-            self._answer(received)
+            plan_answer(self, received, self.now)
         for grant in batch.acl:
             self._acl(grant)
         for model in batch.battery_models:
@@ -157,19 +119,7 @@ class _Planner:
             self._battery(battery)
         if self.violations:
             raise InvalidInput(self.violations[:50])
-        catalog = Catalog(
-            self.operators,
-            self.sites,
-            self.parts,
-            self.bom_lines,
-            self.footprints,
-            self.materials,
-            self.trades,
-            self.answers,
-            self.acl,
-            self.battery_models,
-            self.batteries,
-        )
+        catalog = self.catalog()
         graph = checked_graph(catalog, self.origin, self.batch)
         self.violations += ouranos_limit_violations(catalog, self.origin, self.batch)
         if self.violations:
@@ -260,107 +210,27 @@ class _Planner:
 
     def _bom_line(self, sourced: Sourced[BomLine]) -> None:
         line, locator = sourced.item, sourced.locator
-        parent = self._known_part(line.parent, self.at(locator, "parentTraceId"))
-        child = self._known_part(line.child, self.at(locator, "traceId"))
+        parent = self.known_part(line.parent, self.at(locator, "parentTraceId"))
+        child = self.known_part(line.child, self.at(locator, "traceId"))
         known = parent is not None and child is not None
         if known and self.put("bomLines", self.bom_lines, (line.parent, line.child), line, locator):
             self.changed.add(line.parent)
 
     def _own(self, kind: str, store: dict[Any, Any], trace_id: uuid.UUID, value: Any, locator: str) -> None:
-        known = self._known_part(trace_id, self.at(locator, "traceId")) is not None
+        known = self.known_part(trace_id, self.at(locator, "traceId")) is not None
         if known and self.put(kind, store, trace_id, value, locator):
             self.changed.add(trace_id)
-
-    def _trade(self, sourced: Sourced[TradeDraft]) -> None:
-        draft, locator = sourced.item, sourced.locator
-        buyer = self._known_part(draft.downstream_trace_id, self.at(locator, "downstreamTraceId"))
-        supplier = self.operators.get(draft.upstream_operator_id)
-        if supplier is None:
-            self.fail(self.at(locator, "upstreamOperator"), f"unknown operator {draft.upstream_operator_id!r}")
-        if buyer is None or supplier is None:
-            return
-        stored = self.trades.get(draft.trade_id)
-        try:
-            if stored is None:
-                trade = Trade(
-                    draft.trade_id,
-                    buyer.part.operator,
-                    draft.downstream_trace_id,
-                    supplier,
-                    draft.status,
-                    draft.upstream_trace_id,
-                    reply_message=draft.reply_message,
-                )
-            else:
-                trade = self._update_trade(stored, draft, locator)
-        except IllegalTradeTransition as error:
-            self.fail(self.at(locator, "status"), str(error), LIFE_CYCLE)
-            return
-        except InvalidInput as error:
-            self.violations += [Violation(self.at(locator, v.path), v.message, v.rule) for v in error.violations]
-            return
-        if self.put("trades", self.trades, draft.trade_id, TradeEntry(trade, draft.upstream_operator_id), locator):
-            self.changed.add(draft.downstream_trace_id)
-
-    def _update_trade(self, stored: TradeEntry, draft: TradeDraft, locator: str) -> Trade:
-        trade = stored.trade
-        if trade.downstream_trace_id != draft.downstream_trace_id or stored.upstream_operator_id != (
-            draft.upstream_operator_id
-        ):
-            raise InvalidInput.at(
-                "tradeId", f"trade {trade.trade_id} is another part's or supplier's request; a new one needs a new id"
-            )
-        if draft.upstream_trace_id is not None and draft.upstream_trace_id != trade.upstream_trace_id:
-            trade = link(trade, draft.upstream_trace_id)
-        if draft.status is TradeStatus.REJECT and trade.status is not TradeStatus.REJECT:
-            trade = reject(trade, draft.reply_message)
-        elif draft.status is TradeStatus.CANCEL and trade.status is not TradeStatus.CANCEL:
-            trade = cancel(trade)
-        return trade
-
-    def _answer(self, sourced: Sourced[AnswerDraft]) -> None:
-        draft, locator = sourced.item, sourced.locator
-        entry = self.trades.get(draft.trade_id)
-        if entry is None:
-            self.fail(self.at(locator, "tradeId"), f"unknown trade {draft.trade_id}")
-            return
-        known = self.answers.get(draft.answer.answer_id)
-        if known is not None:
-            if known.answer != draft.answer or known.trade_id != draft.trade_id:
-                self.fail(
-                    self.at(locator, "answerId"),
-                    f"answer {draft.answer.answer_id} was received before with other content; "
-                    "a new answer needs a new answerId",
-                    "answers are immutable",
-                )
-            return
-        try:
-            update = revise if draft.revision else answer
-            trade = update(entry.trade, draft.answer)
-        except IllegalTradeTransition as error:
-            answered = entry.trade.status is TradeStatus.COMPLETED and not draft.revision
-            hint = '; a revised answer is marked "revision": true' if answered else ""
-            self.fail(locator, f"{error}{hint}", LIFE_CYCLE)
-            return
-        except InvalidInput as error:
-            self.violations += [Violation(self.at(locator, v.path), v.message, v.rule) for v in error.violations]
-            return
-        self.put("trades", self.trades, draft.trade_id, replace(entry, trade=trade), None)
-        self.origin[("answers", draft.trade_id)] = locator
-        received = ReceivedAnswer(draft.answer, draft.trade_id, answer_digest(draft.answer), self.now, draft.document)
-        self.put("answers", self.answers, draft.answer.answer_id, received, locator)
-        self.changed.add(trade.downstream_trace_id)
 
     def _acl(self, sourced: Sourced[AclEntry]) -> None:
         entry, locator = sourced.item, sourced.locator
         if entry.partner_id not in self.operators:
             self.fail(self.at(locator, "partner"), f"unknown operator {entry.partner_id!r}")
-        if self._known_part(entry.trace_id, self.at(locator, "traceId")) is not None:
+        if self.known_part(entry.trace_id, self.at(locator, "traceId")) is not None:
             self.put("acl", self.acl, (entry.partner_id, entry.trace_id), entry, locator)
 
     def _battery_model(self, sourced: Sourced[BatteryModel]) -> None:
         model, locator = sourced.item, sourced.locator
-        part = self._known_part(model.trace_id, self.at(locator, "traceId"))
+        part = self.known_part(model.trace_id, self.at(locator, "traceId"))
         if part is None:
             return
         if part.part.declared_unit is not Unit.UNIT:
@@ -384,7 +254,7 @@ class _Planner:
         if model is None:
             self.fail(self.at(locator, "model"), f"unknown battery model {draft.model_trace_id}")
             return
-        if draft.own_trace_id is not None and self._known_part(draft.own_trace_id, self.at(locator, "traceId")) is None:
+        if draft.own_trace_id is not None and self.known_part(draft.own_trace_id, self.at(locator, "traceId")) is None:
             return
         passport = None
         if draft.passport_id is not None:
@@ -416,4 +286,4 @@ class _Planner:
             self.changed.add(battery.trace_id)
 
 
-__all__ = ["LIFE_CYCLE", "REFERENCES", "ImportPlan", "plan_import"]
+__all__ = ["ImportPlan", "plan_import"]

@@ -16,15 +16,16 @@ from passbridge.supplychain.graph import SupplyGraph
 from passbridge.supplychain.quantities import exact_product
 from passbridge.supplychain.rollups import roll_up
 from passbridge.supplychain.trades import revise
-from passbridge.supplychain.vectorised import CompiledGraph, Layout, LocalFigures, SparseFigures
+from passbridge.supplychain.vectorised import CompiledGraph
+from passbridge.supplychain.vectorised_layout import Layout, LocalFigures, SparseFigures
 from passbridge.supplychain.vectorised_rollups import (
-    Screening,
     answer_figures,
     compile_graph,
     cross_check,
     own_values,
     rollup_all,
 )
+from passbridge.supplychain.vectorised_screening import Screening
 from tests.unit.supplychain.builders import (
     DIST,
     EOL,
