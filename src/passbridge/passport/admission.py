@@ -14,8 +14,8 @@ few (`metadata`, `identification`). `by_members` takes the document apart at its
 remembered by its exact bytes: identical bytes decode to the identical verdict, so a repeated member costs a lookup.
 The rules that look at one member alone (`validation.MEMBER_RULES`) are checked with it; the links and the facts,
 which span members, run per document. On the sample passport (min of interleaved runs): 81 µs for `whole`, ~27 µs
-for `by_members` when every member repeats, ~45 µs when `metadata` and `identification` are new (as in the
-benchmark), 120 µs when nothing repeats (each member decoded, scanned and remembered on its own).
+for `by_members` when every member repeats, ~42 µs when `metadata` and `identification` are new (as in the
+benchmark), 120-200 µs when nothing repeats (each member decoded, scanned and remembered on its own).
 
 Why both: so that an import whose passports share nothing does not pay for the lookups. After a document by members
 in which fewer than half of its members repeated, the next ones go `whole`, with a probe by members every
