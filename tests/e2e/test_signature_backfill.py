@@ -91,3 +91,20 @@ def test_import_without_signing_then_sign_from_the_command_line(
     after = runner.invoke(app, ["passport", "export", pid, "--format", "sd-jwt"])
     assert after.exit_code == 0 and after.stdout.count("~") > 1  # an SD-JWT with its disclosures
     assert "signed 0 versions" in runner.invoke(app, ["passport", "sign"]).stderr
+
+
+def test_two_backfills_at_once_keep_the_first_signature_and_count_only_their_own(services: Services) -> None:
+    stored = _import_unsigned(services, 4)
+    signer = services.passports.signer
+    assert signer is not None
+    first, second = (SignatureBackfill(services.uow, signer, services.clock, chunk_size=10) for _ in range(2))
+    chunk = next(first.chunks())
+    assert chunk == next(second.chunks()) and len(chunk) == 5  # both found the same unsigned versions
+    assert first.sign(chunk[:2]) == 2
+    with services.uow(write=False) as uow:
+        kept = uow.passports.signature(*chunk[0])
+    assert second.sign(chunk) == 3  # the two signed meanwhile are left as they are; nothing fails
+    with services.uow(write=False) as uow:
+        assert uow.passports.signature(*chunk[0]) == kept
+    assert first.sign(chunk) == 0 and first.pending() == 0
+    _assert_signed(services, stored)

@@ -7,7 +7,8 @@ all through a `ChunkRunner`) · `in_process`.
 A chunk is read in one read-only transaction, signed outside any transaction (so no writer waits while ~1,000
 signatures are computed) and stored in one write transaction: a crash loses at most the chunks in flight, and a
 rerun finds exactly the versions still unsigned. Chunks are independent, so a runner may sign them in any order
-and side by side. Run one backfill at a time: two would sign the same versions and the second store would fail.
+and side by side. Two backfills may run at once (two `passbridge passport sign`): they sign the same versions, the
+first to store a version's signature keeps it, and each counts only the signatures it stored.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class SignatureBackfill:
             after = chunk[-1]
 
     def sign(self, keys: Sequence[VersionKey]) -> int:
-        """Sign these versions and store their signatures in one transaction; returns how many."""
+        """Sign these versions and store their signatures in one transaction, but for versions signed meanwhile;
+        returns how many were stored."""
         with self._uow(write=False) as uow:
             documents = uow.passports.documents(keys)
         now = self._clock.now()
@@ -67,9 +69,9 @@ class SignatureBackfill:
             self._signer.sign(parse_document(raw), pid, number, now) for (pid, number), raw in documents.items()
         ]
         with self._uow() as uow:
-            uow.passports.add_signatures(signatures)
+            stored = uow.passports.add_missing_signatures(signatures)
             uow.commit()
-        return len(signatures)
+        return stored
 
     def run(self, progress: Callable[[int], None] | None = None, runner: ChunkRunner = in_process) -> int:
         """Sign every unsigned version; `progress` is called with the number signed after each chunk."""

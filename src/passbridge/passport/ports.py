@@ -95,6 +95,10 @@ class PassportRepository(Protocol):
     def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
         """Store the signed form of versions stored in the same transaction."""
 
+    def add_missing_signatures(self, signatures: Sequence[SignedPassport]) -> int:
+        """Store the signed form of stored versions, leaving out those signed meanwhile (another backfill got there
+        first: its signature stays); returns how many were stored."""
+
     def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
         """The signed form of a version, or None for a version stored before signing was enabled."""
 

@@ -254,10 +254,18 @@ class SqlPassportRepository:
         return encode_versions(versions, self._db.dialect)
 
     def add_signatures(self, signatures: Sequence[SignedPassport]) -> None:
-        if signatures:
-            seqs = self._seqs(s.passport_id for s in signatures)
-            rows = [_signature_values(s, seqs[s.passport_id]) for s in signatures]
-            insert_rows(self._db, passport_signatures, encode_rows(passport_signatures, rows, self._db.dialect))
+        self._insert_signatures(signatures, skip_existing=False)
+
+    def add_missing_signatures(self, signatures: Sequence[SignedPassport]) -> int:
+        return self._insert_signatures(signatures, skip_existing=True)
+
+    def _insert_signatures(self, signatures: Sequence[SignedPassport], *, skip_existing: bool) -> int:
+        if not signatures:
+            return 0
+        seqs = self._seqs(s.passport_id for s in signatures)
+        rows = [_signature_values(s, seqs[s.passport_id]) for s in signatures]
+        encoded = encode_rows(passport_signatures, rows, self._db.dialect)
+        return insert_rows(self._db, passport_signatures, encoded, skip_existing=skip_existing)
 
     def signature(self, passport_id: PassportId, number: int) -> SignedPassport | None:
         t = passport_signatures
