@@ -41,14 +41,11 @@ class PassportId:
         Raises:
             InvalidInput: naming `path` if `text` is not a UUID.
         """
-        if not isinstance(text, str):
-            match = None
-        elif (match := _LOWER.match(text)) is not None:
-            return cls(match.group(1))
-        else:
-            match = _CANONICAL.match(text)
-        if match is not None:  # an already-canonical form: no need for uuid.UUID
-            return cls(match.group(1).lower())
+        if isinstance(text, str):  # the canonical forms need no uuid.UUID
+            if (match := _LOWER.match(text)) is not None:
+                return cls(match.group(1))
+            if (match := _CANONICAL.match(text)) is not None:
+                return cls(match.group(1).lower())
         raw = text[len(_URN_UUID) :] if text.lower().startswith(_URN_UUID) else text
         try:
             return cls(str(uuid.UUID(raw)))
