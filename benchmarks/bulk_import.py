@@ -123,7 +123,7 @@ def import_run(
     if database_url:  # what this run stored, then empty again (the database held no passports before)
         with services.uow.engine.begin() as connection:
             sizes = " + ".join(f"pg_total_relation_size('{t}')" for t in PASSPORT_TABLES.split(", "))
-            size = connection.exec_driver_sql(f"SELECT {sizes}").scalar()
+            size = int(connection.exec_driver_sql(f"SELECT {sizes}").scalar_one())
             for table in PASSPORT_TABLES.split(", "):  # (DELETE: TRUNCATE refuses tables other tables refer to)
                 connection.exec_driver_sql(f"DELETE FROM {table}")
         with services.uow.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -161,7 +161,7 @@ def yardstick(seconds: float = 2.0) -> float:
 
 def python_jsonschema_rate(seconds: float = 3.0) -> float:
     """The usual approach: python-jsonschema (Draft 4) with the official 6.1.0 schema, on the official example."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     schema = json.loads((FIXTURES / "catenax_battery_pass_6.1.0_schema.json").read_text())
     doc = json.loads((FIXTURES / "catenax_battery_pass_6.1.0_example.json").read_text())

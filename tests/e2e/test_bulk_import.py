@@ -1,5 +1,6 @@
-"""Bulk import's engine on both databases: worker processes that validate, sign and commit in source order,
-the turn-taking between them, and what the workers are sent (pickled importer, facts, signatures)."""
+"""Bulk import's engine on both databases: worker processes that validate, sign and commit in source order, the
+turn-taking between them, workers that only stage for this process to store (without signing), and what crosses
+between the processes (pickled importer, facts, signatures, portable staged batches)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from typing import Any
 import pytest
 
 from passbridge.bootstrap import Services
-from passbridge.cli.parallel import NONE_FAILED, ProcessTurns, in_worker_processes
+from passbridge.cli.parallel import GROUP, NONE_FAILED, ProcessTurns, in_worker_processes
 from passbridge.errors import ImportAborted
 from passbridge.identity.did import StaticDidResolver
 from passbridge.identity.passport_signing import verify_passport
 from passbridge.jsoncodec import dumps_exact, loads_exact
 from passbridge.passport.access import Role
-from passbridge.passport.bulk import Batch, BulkImporter, decode_lines
+from passbridge.passport.bulk import Batch, BulkImporter, StagedBatch, decode_lines
 from passbridge.passport.model import PassportId
 from passbridge.passport.ports import PassportSigner
 from passbridge.passport.samples import sample_passport, sample_passport_id
@@ -59,6 +60,71 @@ def test_worker_processes_commit_in_source_order_and_sign_every_passport(service
         assert verified.content == project(stored, Role.COMMISSION) | {"specVersion": stored["specVersion"]}
     again = importer.run("test:ordered", lines, runner=in_worker_processes(2))
     assert (again.resumed_from, again.stored) == (12, 0)
+
+
+def test_unsigned_workers_stage_and_this_process_stores_in_source_order(services: Services) -> None:
+    lines = _lines(14)
+    importer = BulkImporter(services.uow, services.clock, batch_size=2)
+    done: list[int] = []
+    report = importer.run("test:staged", lines, progress=done.append, runner=in_worker_processes(2))
+    # 7 batches stored GROUP at a time; passports 3 and 9 name a predecessor from the batch before theirs
+    assert (report.stored, report.failed, report.errors) == (14, 0, [])
+    assert done == [2] * 7 and importer.resume_point("test:staged") == 14
+    with services.uow(write=False) as uow:
+        for n in (1, 3, 9, 14):
+            version = uow.passports.version(PassportId.parse(sample_passport_id(n)), 1)
+            assert version.document == lines[n - 1]
+        assert [p.value for p in version.facts.predecessors] == []
+        successor = uow.passports.version(PassportId.parse(sample_passport_id(9)), 1)
+        assert [p.value for p in successor.facts.predecessors] == [sample_passport_id(8)]
+        assert uow.passports.signature(PassportId.parse(sample_passport_id(1)), 1) is None  # to be signed later
+
+
+def test_a_portable_staged_batch_carries_rows_not_facts_and_is_staged_again_on_a_clash(services: Services) -> None:
+    importer = BulkImporter(services.uow, services.clock)
+    batch = Batch("test:portable", 0, 1, _lines(3))
+
+    def shipped(staged: StagedBatch) -> StagedBatch:
+        wire = pickle.dumps(staged.portable())
+        assert b"PassportFacts" not in wire  # the facts stay where they were decided
+        portable: StagedBatch = pickle.loads(wire)
+        return portable
+
+    first = shipped(importer.stage(batch))
+    assert (first.candidates, first.candidate_lines()) == ([], [1, 2, 3])
+    assert importer.store([(batch, first)])[0].stored == 3
+    (again,) = importer.store([(batch, shipped(importer.stage(batch)))])  # a rerun: everything clashes
+    assert (again.stored, again.already_stored, again.errors) == (0, 3, ())
+    changed = sample_passport(1)  # passport 1 again, with other content
+    changed["identification"]["chemistry"] = "Lithium Iron Phosphate (LFP)"
+    clash = Batch("test:portable", 1, 4, [dumps_exact(changed), dumps_exact(sample_passport(4))])
+    (refused,) = importer.store([(clash, shipped(importer.stage(clash)))])
+    assert refused.stored == 1
+    assert [(e.line, e.path) for e in refused.errors] == [(4, "$.metadata.passportIdentifier")]
+    assert importer.resume_point("test:portable") == 5
+
+
+class _FailingStage(BulkImporter):
+    """Stages like the node, but breaks down on one batch (picklable: it runs in the workers)."""
+
+    def stage(self, batch: Batch) -> StagedBatch:
+        if batch.number == GROUP:
+            raise RuntimeError("the disk with the source went away")
+        return super().stage(batch)
+
+
+def test_a_failed_staging_stops_the_run_after_the_groups_stored_before_it(services: Services) -> None:
+    importer = _FailingStage(services.uow, services.clock, batch_size=2)
+    with pytest.raises(RuntimeError, match="went away"):
+        importer.run("test:staging", _lines(4 * GROUP), runner=in_worker_processes(2))
+    assert importer.resume_point("test:staging") == 2 * GROUP  # the first group, stored whole
+    with services.uow(write=False) as uow:
+        assert uow.passports.existing([PassportId.parse(sample_passport_id(2 * GROUP))])
+        assert not uow.passports.existing([PassportId.parse(sample_passport_id(2 * GROUP + 1))])
+    report = BulkImporter(services.uow, services.clock, batch_size=2).run(
+        "test:staging", _lines(4 * GROUP), runner=in_worker_processes(2)
+    )
+    assert (report.resumed_from, report.stored, report.already_stored) == (2 * GROUP, 2 * GROUP, 0)
 
 
 @pytest.mark.parametrize("sign", [True, False], ids=["signed", "unsigned (fast route)"])

@@ -3,19 +3,25 @@
 Layout: `decode_lines` (pure but for the signing time: lines → facts and signature, or reasons), `Batch` /
 `BatchOutcome`, `Turns` (who may commit next), `ChunkedLines` (a source that hands out whole batches, e.g. as byte
 ranges of a file), `BatchRunner` (how batches are run: `in_process` by default; an edge runs them in worker
-processes), `ImportReport` / `LineError`, `BulkImporter` (`import_batch` for one batch, `run` for a whole source).
+processes), `ImportReport` / `LineError`, `BulkImporter` (`stage` a batch anywhere, `store` staged batches,
+`import_batch` for both, `run` for a whole source), `StagedBatch`. The clash checks are in `bulk_clashes`.
 
-A batch is decoded, signed *and committed* where it runs, so with worker processes nothing but a small outcome
-travels back (shipping signed passports to one writer cost as much CPU as signing them); `Turns` makes the
-commits happen in source order all the same, so a passport may name a predecessor from an earlier batch and the
-checkpoint stays one line number. The `BulkImporter` pickles (storage is reopened from its URL in the worker).
+Two ways to spread batches over worker processes (`cli.parallel`), both storing in source order, so a passport may
+name a predecessor from an earlier batch and the checkpoint stays one line number:
+- signing: each worker decodes, signs *and commits* its batches, in turns (`Turns`), and only a small outcome
+  travels back (shipping signed passports to one writer cost as much CPU as signing them);
+- not signing: workers `stage` (validate and encode rows) and the importing process `store`s the portable staged
+  batches, a few per transaction. One writer keeps its page cache warm (SQLite drops a connection's cache whenever
+  another connection commits) and commits a random-key index page once for several batches.
+The `BulkImporter` pickles (storage is reopened from its URL in the worker).
 
-Each batch is one transaction that also records how many lines of the source are done, so a crash loses at most
-the uncommitted batches and a rerun skips exactly what was stored: no duplicates, no gaps. A line whose passport is
-already stored with the same bytes counts as `already_stored` (idempotent rerun); a bad line is reported with its
-JSON path and the import goes on. Memory stays flat: only the batches in flight are held. A batch of new passports
-is inserted without looking each one up first (`add_many_if_new`: the database's unique indexes and foreign keys
-check it); only a clash sends it through `_admit`, passport by passport, which finds the same refusals either way.
+Each transaction (one batch, or a few consecutive ones) also records how many lines of the source are done, so
+a crash loses at most the uncommitted batches and a rerun skips exactly what was stored: no duplicates, no gaps. A
+line whose passport is already stored with the same bytes counts as `already_stored` (idempotent rerun); a bad line
+is reported with its JSON path and the import goes on. Memory stays flat: only the batches in flight are held. A
+batch of new passports is inserted without looking each one up first (`add_many_if_new`: the database's unique
+indexes and foreign keys check it); only a clash sends it through `bulk_clashes.admit_one_by_one`, passport by
+passport, which finds the same refusals either way.
 Without a signer, passports are stored unsigned, to be signed later (`passport.backfill`), and each line is tried
 first by `admission.admit` (msgspec types compiled from the same model, never more lenient than the schema).
 """
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -33,8 +39,9 @@ from typing import Protocol
 from passbridge.clock import Clock
 from passbridge.errors import InvalidInput
 from passbridge.passport.admission import admit
-from passbridge.passport.lifecycle import INITIAL_STATUSES, SUCCESSOR_STATUSES
-from passbridge.passport.model import PassportFacts, PassportId, PassportVersion
+from passbridge.passport.bulk_clashes import Candidate, Refusal, admit_one_by_one, clean
+from passbridge.passport.lifecycle import INITIAL_STATUSES
+from passbridge.passport.model import PassportFacts, PassportVersion
 from passbridge.passport.ports import EncodedVersions, PassportSigner, UnitOfWork, UnitOfWorkFactory
 from passbridge.passport.services import decode_content
 from passbridge.passport.signatures import SignedPassport
@@ -225,23 +232,29 @@ class BulkImporter:
         logger.info("import %s: %d stored, %d failed", source, report.stored, report.failed)
         return report
 
+    @property
+    def signs(self) -> bool:
+        """Whether passports are signed as they are imported."""
+        return self._signer is not None
+
     def import_batch(self, batch: Batch, turns: Turns | None = None) -> BatchOutcome:
         """Decode, sign and encode `batch`, then (its turn come) store it in one transaction with the checkpoint."""
         turns = turns or InOrder()
         try:
-            staged = self._stage(batch, decode_lines(batch.lines, self._signer, self._clock))
+            staged = self.stage(batch)
             turns.wait(batch.number)
-            outcome = self._commit(batch, staged)
+            (outcome,) = self.store([(batch, staged)])
         except BaseException:
             turns.fail(batch.number)  # also when decoding failed: later batches must not wait for a turn forever
             raise
         turns.done(batch.number)
         return outcome
 
-    def _stage(self, batch: Batch, decoded: list[DecodedLine]) -> _Staged:
+    def stage(self, batch: Batch) -> StagedBatch:
         """Everything about `batch` that needs no transaction: its candidates, refusals, signatures and, when the
-        batch alone shows no clash, its rows encoded for storing."""
-        staged = _Staged(self._clock.now())
+        batch alone shows no clash, its rows encoded for storing. Safe in another process."""
+        staged = StagedBatch(self._clock.now())
+        decoded = decode_lines(batch.lines, self._signer, self._clock)
         for offset, (facts, reasons, signature) in enumerate(decoded):
             line = batch.first_line + offset
             if facts is not None:
@@ -250,37 +263,66 @@ class BulkImporter:
                     staged.signatures[line] = signature
             else:
                 staged.errors.extend(LineError(line, path, message) for path, message in reasons)
-        if _clean(staged.candidates):
+        if clean(staged.candidates):
             staged.encoded = self._uow.encode_versions(_versions(staged.candidates, staged.now))
         return staged
 
-    def _commit(self, batch: Batch, staged: _Staged) -> BatchOutcome:
-        errors = staged.errors
+    def store(self, staged: Sequence[tuple[Batch, StagedBatch]]) -> list[BatchOutcome]:
+        """Store consecutive staged batches, in order, in one transaction with the checkpoint after the last."""
+        outcomes = []
         with self._uow() as uow:
-            accepted, already = staged.candidates, 0
-            # the usual case, a batch of new passports, costs the database no lookups; a clash anywhere (a rerun,
-            # a duplicate) stores nothing of it and the batch is admitted passport by passport
-            if staged.encoded is None or not uow.passports.add_many_if_new(staged.encoded):
-                accepted, already = _admit(uow, staged.candidates, errors)
-                uow.passports.add_many(_versions(accepted, staged.now))
-            signatures = staged.signatures
-            uow.passports.add_signatures([signatures[line] for line, _, _ in accepted if line in signatures])
-            uow.checkpoints.record(batch.source, batch.first_line + len(batch.lines) - 1)
+            for batch, ready in staged:
+                outcomes.append(self._store_one(uow, batch, ready))
+            last = staged[-1][0]
+            uow.checkpoints.record(last.source, last.first_line + len(last.lines) - 1)
             uow.commit()
+        return outcomes
+
+    def _store_one(self, uow: UnitOfWork, batch: Batch, staged: StagedBatch) -> BatchOutcome:
+        # the usual case, a batch of new passports, costs the database no lookups; a clash anywhere (a rerun, a
+        # duplicate) stores nothing of it and the batch is admitted passport by passport
+        accepted, already, errors = staged.candidate_lines(), 0, list(staged.errors)
+        if staged.encoded is None or not uow.passports.add_many_if_new(staged.encoded):
+            if staged.portable_lines is not None:  # candidates left behind in the staging process: stage again here
+                staged = self.stage(batch)
+                errors = list(staged.errors)
+            refused: list[Refusal] = []
+            admitted, already = admit_one_by_one(uow, staged.candidates, refused)
+            errors.extend(LineError(*refusal) for refusal in refused)
+            uow.passports.add_many(_versions(admitted, staged.now))
+            accepted = [line for line, _, _ in admitted]
+        signatures = staged.signatures
+        uow.passports.add_signatures([signatures[line] for line in accepted if line in signatures])
         errors.sort(key=lambda error: error.line)
         return BatchOutcome(len(batch.lines), len(accepted), already, tuple(errors))
 
 
 @dataclass(slots=True)
-class _Staged:
-    """A batch made ready for its commit turn (`BulkImporter._stage`)."""
+class StagedBatch:
+    """A batch made ready for storing (`BulkImporter.stage`)."""
 
     now: datetime
-    candidates: list[tuple[int, PassportFacts, bytes]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
     signatures: dict[int, SignedPassport] = field(default_factory=dict)
     errors: list[LineError] = field(default_factory=list)
     encoded: EncodedVersions | None = None
-    """The candidates encoded for storing; None when the batch alone shows a clash (see `_clean`)."""
+    """The candidates encoded for storing; None when the batch alone shows a clash (see `bulk_clashes.clean`)."""
+    portable_lines: list[int] | None = None
+    """Set by `portable`, which leaves the candidates behind: their line numbers."""
+
+    def candidate_lines(self) -> list[int]:
+        """The line numbers of the candidates, in order."""
+        if self.portable_lines is not None:
+            return self.portable_lines
+        return [line for line, _, _ in self.candidates]
+
+    def portable(self) -> StagedBatch:
+        """This batch as another process needs it to store it: without the candidates' facts and documents (the
+        encoded rows hold what is stored) unless there are no encoded rows. Why: pickling facts costs as much as
+        deciding them; in the rare case of a clash, `BulkImporter.store` stages the batch again where it stores."""
+        if self.encoded is None:
+            return self
+        return StagedBatch(self.now, [], self.signatures, self.errors, self.encoded, self.candidate_lines())
 
 
 def _batches(source: str, chunks: Iterator[Sequence[bytes]], first_line: int) -> Iterator[Batch]:
@@ -289,79 +331,8 @@ def _batches(source: str, chunks: Iterator[Sequence[bytes]], first_line: int) ->
         first_line += len(chunk)
 
 
-def _versions(candidates: list[tuple[int, PassportFacts, bytes]], now: datetime) -> list[PassportVersion]:
+def _versions(candidates: list[Candidate], now: datetime) -> list[PassportVersion]:
     return [PassportVersion(facts, 1, doc, now) for _, facts, doc in candidates]
-
-
-def _clean(candidates: list[tuple[int, PassportFacts, bytes]]) -> bool:
-    """Whether `_refusal` accepts every candidate on what the batch alone shows (an id or battery id twice, a
-    predecessor further down the batch, a successor status without a predecessor); what is stored already is left
-    to the database's constraints (`add_many_if_new`)."""
-    ids = {facts.passport_id for _, facts, _ in candidates}
-    known = {p for _, facts, _ in candidates for p in facts.predecessors if p not in ids}  # the foreign key decides
-    seen_ids: set[PassportId] = set()
-    seen_batteries: set[str] = set()
-    for _, facts, _ in candidates:
-        if _refusal(facts, {}, {}, known, seen_ids, seen_batteries) is not None:
-            return False
-        seen_ids.add(facts.passport_id)
-        seen_batteries.add(facts.battery_id)
-        known.add(facts.passport_id)
-    return True
-
-
-def _admit(
-    uow: UnitOfWork, candidates: list[tuple[int, PassportFacts, bytes]], errors: list[LineError]
-) -> tuple[list[tuple[int, PassportFacts, bytes]], int]:
-    """The candidates to store, and how many are stored already with the same bytes; refusals go to `errors`."""
-    repo = uow.passports
-    existing = repo.existing(facts.passport_id for _, facts, _ in candidates)
-    holders = repo.battery_id_holders(facts.battery_id for _, facts, _ in candidates)
-    linked = {p for _, facts, _ in candidates for p in facts.predecessors}
-    known: set[PassportId] = set(repo.existing(linked)) if linked else set()
-    seen_ids: set[PassportId] = set()
-    seen_batteries: set[str] = set()
-    accepted: list[tuple[int, PassportFacts, bytes]] = []
-    already = 0
-    for line, facts, doc in candidates:
-        pid = facts.passport_id
-        if pid in existing and repo.version(pid, 1).document == doc:
-            already += 1
-            continue
-        problem = _refusal(facts, existing, holders, known, seen_ids, seen_batteries)
-        if problem is not None:
-            errors.append(LineError(line, *problem))
-            continue
-        accepted.append((line, facts, doc))
-        seen_ids.add(pid)
-        seen_batteries.add(facts.battery_id)
-        known.add(pid)
-    return accepted, already
-
-
-def _refusal(
-    facts: PassportFacts,
-    existing: Mapping[PassportId, object],
-    holders: Mapping[str, PassportId],
-    known: set[PassportId],
-    seen_ids: set[PassportId],
-    seen_batteries: set[str],
-) -> tuple[str, str] | None:
-    """None to accept, else (JSON path, reason)."""
-    pid = facts.passport_id
-    if pid in existing:
-        return "$.metadata.passportIdentifier", f"passport {pid} already exists with other content"
-    if pid in seen_ids:
-        return "$.metadata.passportIdentifier", f"passport {pid} appears twice in this import"
-    holder = holders.get(facts.battery_id)
-    if (holder is not None and holder != pid) or facts.battery_id in seen_batteries:
-        return "$.identification.idDmc", f"{facts.battery_id!r} is already used by another passport"
-    missing = [p for p in facts.predecessors if p not in known]
-    if missing:
-        return "$.metadata.predecessor", f"predecessor passport {missing[0]} does not exist"
-    if facts.status in SUCCESSOR_STATUSES and not facts.predecessors:
-        return "$.metadata.predecessor", "a repurposed or remanufactured battery needs its original's passport"
-    return None
 
 
 __all__ = [
@@ -375,6 +346,7 @@ __all__ = [
     "ImportReport",
     "InOrder",
     "LineError",
+    "StagedBatch",
     "Turns",
     "decode_lines",
     "in_process",

@@ -152,11 +152,12 @@ class UnitOfWork(Protocol):
 
 
 class EncodedVersions(Protocol):
-    """New passports' versions encoded for storing by `UnitOfWorkFactory.encode_versions` (opaque to the core)."""
+    """New passports' versions encoded for storing by `UnitOfWorkFactory.encode_versions` (opaque to the core).
+    Pickles cheaply (rows of plain values, no facts): bulk import encodes in worker processes and stores in one."""
 
     @property
-    def versions(self) -> Sequence[PassportVersion]:
-        """The versions, in order."""
+    def passport_ids(self) -> Sequence[PassportId]:
+        """The versions' passports, in order."""
 
 
 class UnitOfWorkFactory(Protocol):

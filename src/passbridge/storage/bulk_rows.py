@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
 
-from passbridge.passport.model import PassportVersion
+from passbridge.passport.model import PassportId, PassportVersion
 from passbridge.storage.tables import passport_links, passport_versions, passports
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
@@ -64,11 +64,19 @@ class SqlEncodedVersions:
     """Version 1 of new passports, encoded for one dialect; the rows lack their `passports.seq` (drawn when they are
     inserted), which `with_seqs` appends as the last column."""
 
-    versions: Sequence[PassportVersion]
+    passport_ids: tuple[PassportId, ...]
     dialect_name: str
     heads: Rows
     bodies: Rows
     links: Rows
+
+    def __reduce__(self) -> tuple[type[SqlEncodedVersions], tuple[object, ...]]:
+        # sqlite3 binds BLOBs as memoryviews, which do not pickle: bulk import encodes in worker processes and
+        # stores in the importing one (one copy of each document, ~3.5 KB)
+        columns, rows = self.bodies
+        if rows and any(isinstance(value, memoryview) for value in rows[0]):
+            rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows]
+        return SqlEncodedVersions, (self.passport_ids, self.dialect_name, self.heads, (columns, rows), self.links)
 
     def with_seqs(self, seqs: Sequence[int]) -> tuple[Rows, Rows]:
         """The head and version rows numbered with `seqs` (one per version, in order)."""
@@ -85,7 +93,7 @@ def encode_versions(versions: Sequence[PassportVersion], dialect: Dialect) -> Sq
     bodies = [version_values(v) for v in versions]
     links = [link for v in versions for link in link_values(v)]
     return SqlEncodedVersions(
-        versions,
+        tuple(v.passport_id for v in versions),
         dialect.name,
         encode_rows(passports, heads, dialect) if heads else ((), []),
         encode_rows(passport_versions, bodies, dialect) if bodies else ((), []),

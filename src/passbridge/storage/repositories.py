@@ -220,13 +220,13 @@ class SqlPassportRepository:
 
     def add_many(self, versions: Sequence[PassportVersion] | EncodedVersions) -> None:
         encoded = self._encoded(versions)
-        if not encoded.versions:
+        if not encoded.passport_ids:
             return
-        seqs = self._new_seqs(len(encoded.versions))
+        seqs = self._new_seqs(len(encoded.passport_ids))
         heads, bodies = encoded.with_seqs(seqs)
         insert_rows(self._db, passports, heads)
         insert_rows(self._db, passport_versions, bodies)
-        self._seq_of.update(zip((v.passport_id for v in encoded.versions), seqs, strict=True))
+        self._seq_of.update(zip(encoded.passport_ids, seqs, strict=True))
         insert_rows(self._db, passport_links, encoded.links)
 
     def add_many_if_new(self, versions: Sequence[PassportVersion] | EncodedVersions) -> bool:
@@ -238,8 +238,8 @@ class SqlPassportRepository:
             self.add_many(encoded)
         except IntegrityError:
             savepoint.rollback()
-            for version in encoded.versions:
-                self._seq_of.pop(version.passport_id, None)
+            for passport_id in encoded.passport_ids:
+                self._seq_of.pop(passport_id, None)
             return False
         savepoint.commit()
         return True
