@@ -10,7 +10,7 @@ chunks side by side in any order.
   one writer does them for less: its SQLite page cache stays warm (SQLite drops a connection's whole cache when
   another connection commits), and a random-key index page dirtied by several batches is written once. The
   workers run at a lower priority (`WORKER_NICENESS`), so the writer, the busiest, never waits for a core.
-  1,000,000 passports, 2 cores: 11,345 → 13,611/s (`benchmarks/RESULTS.md`).
+  1,000,000 passports, 2 cores, back to back: 12,200 → 13,500 to 13,900/s (`benchmarks/RESULTS.md`).
 
 Each worker gets the (picklable) `BulkImporter` once, at start, and reopens storage from its URL.
 
@@ -141,7 +141,7 @@ def _windowed(
 
 GROUP = 3
 """Staged batches stored per transaction when workers only stage (1,000,000 passports: 1 → 3 batches of 2,000,
-11,584 → 13,611/s; 6 was no better)."""
+11,584 → 13,611/s; 5 gave 13,543)."""
 
 WORKER_NICENESS = 10
 """How much lower the staging workers' priority is than the writer's (1,000,000 passports: 12,148/s without,
