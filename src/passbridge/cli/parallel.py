@@ -176,7 +176,16 @@ def in_worker_processes(jobs: int, window: int = 2) -> BatchRunner:
 
 def _store_here(importer: BulkImporter, staged: Iterable[tuple[Batch, StagedBatch]]) -> Iterator[BatchOutcome]:
     group: list[tuple[Batch, StagedBatch]] = []
-    for pair in staged:
+    pairs = iter(staged)
+    while True:
+        try:
+            pair = next(pairs)
+        except StopIteration:
+            break
+        except Exception:
+            if group:  # a batch failed to stage: the batches before it are stored all the same
+                yield from _store(importer, group)
+            raise
         group.append(pair)
         if len(group) == GROUP:
             yield from _store(importer, group)
