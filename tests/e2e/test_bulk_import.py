@@ -102,6 +102,8 @@ def test_a_portable_staged_batch_carries_rows_not_facts_and_is_staged_again_on_a
     assert refused.stored == 1
     assert [(e.line, e.path) for e in refused.errors] == [(4, "$.metadata.passportIdentifier")]
     assert importer.resume_point("test:portable") == 5
+    assert importer.store([]) == []  # nothing staged: no transaction, the checkpoint stays
+    assert importer.resume_point("test:portable") == 5
 
 
 class _FailingStage(BulkImporter):

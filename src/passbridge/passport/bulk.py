@@ -269,6 +269,8 @@ class BulkImporter:
 
     def store(self, staged: Sequence[tuple[Batch, StagedBatch]]) -> list[BatchOutcome]:
         """Store consecutive staged batches, in order, in one transaction with the checkpoint after the last."""
+        if not staged:
+            return []
         outcomes = []
         with self._uow() as uow:
             for batch, ready in staged:
