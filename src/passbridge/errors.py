@@ -188,6 +188,11 @@ class ImportAborted(PassbridgeError):
     later one would move the resume checkpoint past the lines that were not stored."""
 
 
+class MaintenanceFailed(PassbridgeError):
+    """A database upkeep task (`passbridge db vacuum`) could not run, e.g. the database is busy or the disk is full;
+    the database is as it was."""
+
+
 class UnitMismatch(InvalidInput):
     """A quantity in one unit used where another unit is declared, and no exact documented conversion exists.
 
@@ -392,6 +397,7 @@ __all__ = [
     "ImportAborted",
     "InexactConversion",
     "InvalidInput",
+    "MaintenanceFailed",
     "MalformedJson",
     "MissingFigures",
     "NotFound",

@@ -33,6 +33,7 @@ from passbridge.cli.common import (
 )
 from passbridge.passport.access import Role
 from passbridge.settings import NodeRole
+from passbridge.storage.maintenance import vacuum
 
 app = typer.Typer(
     name="passbridge",
@@ -144,6 +145,19 @@ def db_upgrade(
     settings = node_settings(config, database_url, data_dir)
     open_node(settings).close()
     typer.echo("database is at the latest schema")
+
+
+@db_app.command("vacuum")
+def db_vacuum(config: ConfigOption = None, database_url: DatabaseOption = None, data_dir: DataDirOption = None) -> None:
+    """Give the space of deleted and rewritten rows back (SQLite: rewrite the file, which needs as much free disk as
+    the database; PostgreSQL: VACUUM ANALYZE). Run it after a large migration or deletion, with no import running."""
+    settings = node_settings(config, database_url, data_dir)
+    services = open_node(settings)
+    try:
+        report = run_guarded(lambda: vacuum(services.uow.engine))
+    finally:
+        services.close()
+    typer.echo(f"{report.backend}: {report.bytes_before / 2**20:,.1f} MiB -> {report.bytes_after / 2**20:,.1f} MiB")
 
 
 def main() -> None:
