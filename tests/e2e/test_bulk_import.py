@@ -74,7 +74,7 @@ def test_unsigned_workers_stage_and_this_process_stores_in_source_order(services
         for n in (1, 3, 9, 14):
             version = uow.passports.version(PassportId.parse(sample_passport_id(n)), 1)
             assert version.document == lines[n - 1]
-        assert [p.value for p in version.facts.predecessors] == []
+        assert [p.value for p in version.facts.predecessors] == []  # passport 14, an original
         successor = uow.passports.version(PassportId.parse(sample_passport_id(9)), 1)
         assert [p.value for p in successor.facts.predecessors] == [sample_passport_id(8)]
         assert uow.passports.signature(PassportId.parse(sample_passport_id(1)), 1) is None  # to be signed later

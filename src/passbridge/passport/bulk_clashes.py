@@ -1,5 +1,5 @@
 """Bulk import's clash checks: whether a batch alone shows a clash (`clean`), and admitting candidates passport by
-passport against what is stored (`admit_one_by_one`); both refuse for the same reasons (`refusal`)."""
+passport against what is stored (`admit_one_by_one`); both refuse for the same reasons (`_refusal`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ Refusal = tuple[int, str, str]
 
 
 def clean(candidates: list[Candidate]) -> bool:
-    """Whether `refusal` accepts every candidate on what the batch alone shows (an id or battery id twice, a
+    """Whether `_refusal` accepts every candidate on what the batch alone shows (an id or battery id twice, a
     predecessor further down the batch, a successor status without a predecessor); what is stored already is left
     to the database's constraints (`add_many_if_new`)."""
     ids = {facts.passport_id for _, facts, _ in candidates}
@@ -25,7 +25,7 @@ def clean(candidates: list[Candidate]) -> bool:
     seen_ids: set[PassportId] = set()
     seen_batteries: set[str] = set()
     for _, facts, _ in candidates:
-        if refusal(facts, {}, {}, known, seen_ids, seen_batteries) is not None:
+        if _refusal(facts, {}, {}, known, seen_ids, seen_batteries) is not None:
             return False
         seen_ids.add(facts.passport_id)
         seen_batteries.add(facts.battery_id)
@@ -52,7 +52,7 @@ def admit_one_by_one(
         if pid in existing and repo.version(pid, 1).document == doc:
             already += 1
             continue
-        problem = refusal(facts, existing, holders, known, seen_ids, seen_batteries)
+        problem = _refusal(facts, existing, holders, known, seen_ids, seen_batteries)
         if problem is not None:
             refused.append((line, *problem))
             continue
@@ -63,7 +63,7 @@ def admit_one_by_one(
     return accepted, already
 
 
-def refusal(
+def _refusal(
     facts: PassportFacts,
     existing: Mapping[PassportId, object],
     holders: Mapping[str, PassportId],
@@ -88,4 +88,4 @@ def refusal(
     return None
 
 
-__all__ = ["Candidate", "Refusal", "admit_one_by_one", "clean", "refusal"]
+__all__ = ["Candidate", "Refusal", "admit_one_by_one", "clean"]
